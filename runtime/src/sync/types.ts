@@ -1,0 +1,60 @@
+/**
+ * The sync engine's public contract, used by `sync`, `watch`, `refresh` and `status`.
+ */
+import type { Config } from "../config/schema";
+import type { Logger } from "../log";
+import type { ClaudeCredentials } from "../credentials";
+
+/** OpenClaw's credential storage era for one agent dir (facts/openclaw.md §0, §3). */
+export type StorageEra = "json" | "json-split" | "sqlite";
+
+/** What happened to one target in one sync. */
+export type TargetOutcome =
+  | "written" // content changed and was written atomically
+  | "unchanged" // desired content already there; nothing written
+  | "skipped-newer" // target holds a token that expires later: never downgrade
+  | "refused" // e.g. unparseable target file, JSON store next to a SQLite store: left untouched
+  | "failed"; // I/O or CLI error
+
+export interface TargetResult {
+  /** Stable label, e.g. "auth-store:main", "env:/home/node/.openclaw/.env". */
+  target: string;
+  outcome: TargetOutcome;
+  /** Path written or inspected, if any. */
+  path?: string;
+  era?: StorageEra;
+  /** Operator-facing explanation (never a token value). */
+  detail: string;
+}
+
+export interface SyncReport {
+  /** Source token's expiry (epoch ms); undefined when the credentials could not be read. */
+  sourceExpiresAt?: number;
+  results: TargetResult[];
+  /** True if any target was written. */
+  changed: boolean;
+  reload?: { action: string; ok: boolean; detail: string; deferredUntil?: number };
+  /** Non-empty when the run as a whole failed (e.g. credentials unreadable). */
+  error?: string;
+}
+
+/** Read-only view of a target for `status` (no writes). */
+export type TargetState = "in-sync" | "stale" | "missing" | "wrong-format" | "newer" | "error";
+export interface TargetInspection {
+  target: string;
+  state: TargetState;
+  path?: string;
+  era?: StorageEra;
+  /** Expiry of the token the target holds, if readable. */
+  expiresAt?: number;
+  detail: string;
+}
+
+export interface SyncDeps {
+  log: Logger;
+  now: () => number;
+}
+
+/** Signatures implemented in sync/engine.ts. */
+export type RunSync = (config: Config, deps: SyncDeps) => Promise<SyncReport>;
+export type InspectTargets = (config: Config, creds: ClaudeCredentials | undefined, deps: SyncDeps) => Promise<TargetInspection[]>;
