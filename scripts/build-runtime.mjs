@@ -10,6 +10,8 @@ await build({
   outfile,
   bundle: true,
   platform: "node",
+  // jsonc-parser's UMD "main" hides its requires from esbuild (microsoft/node-jsonc-parser#57): prefer "module".
+  mainFields: ["module", "main"],
   target: "node18",
   format: "cjs",
   minify: false,
