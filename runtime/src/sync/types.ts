@@ -36,6 +36,10 @@ export interface SyncReport {
   reload?: { action: string; ok: boolean; detail: string; deferredUntil?: number };
   /** Non-empty when the run as a whole failed (e.g. credentials unreadable). */
   error?: string;
+  /** With `error`: the exit code it maps to (CredentialsError: 65/66/77). */
+  errorExitCode?: number;
+  /** The source token had already expired; it was synced anyway (it may be the newest there is). */
+  sourceExpired?: boolean;
 }
 
 /** Read-only view of a target for `status` (no writes). */

@@ -1,0 +1,163 @@
+/**
+ * Which credential store an OpenClaw agent dir uses (facts/openclaw.md §0, §3, §7):
+ *   json        auth-profiles.json with order/lastGood/usageStats inside (≤ 2026.4.6)
+ *   json-split  auth-profiles.json + auth-state.json (2026.4.7 – 2026.6.x)
+ *   sqlite      openclaw-agent.sqlite per agent, or the shared <stateDir>/state/openclaw.sqlite (≥ 2026.7)
+ * decideEra is pure; gatherEraFacts is the small fs reader that feeds it.
+ */
+import { promises as fsp } from "node:fs";
+import JSON5 from "json5";
+import type { StorageEra } from "../sync/types";
+import { errnoCode } from "../errors";
+import { agentSqlitePath, authProfilesPath, authStatePath, sharedSqlitePath } from "./paths";
+
+export type EraSetting = "auto" | StorageEra;
+
+/** What the filesystem and config say about one agent dir. */
+export interface EraFacts {
+  agentSqlite: boolean;
+  sharedSqlite: boolean;
+  authStateJson: boolean;
+  /** auth-profiles.json holds order/lastGood/usageStats; undefined when absent or unreadable. */
+  profilesHasStateKeys?: boolean | undefined;
+  /** Installed OpenClaw version, if known, and where it came from. */
+  version?: string | undefined;
+  versionSource?: string | undefined;
+}
+
+export interface EraDecision {
+  era: StorageEra;
+  /** Why, for the operator (goes into the target's detail). */
+  reason: string;
+  /** A SQLite store exists for this agent dir (per-agent or shared). */
+  sqlitePresent: boolean;
+  /** Detection found no evidence and fell back to json. */
+  guessed: boolean;
+}
+
+/** [year, month, day] of a date-based OpenClaw version ("2026.4.6", "v2026.7.1-2", "2026.4.12-beta.1"). */
+export function parseOpenClawVersion(v: string): [number, number, number] | undefined {
+  const m = /^v?(\d{4})\.(\d{1,2})\.(\d{1,2})(?:[-+].*)?$/.exec(v.trim());
+  if (!m) return undefined;
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+function cmp(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Era implied by a version alone; undefined when the version is not date-based. */
+export function eraForVersion(version: string): StorageEra | undefined {
+  const v = parseOpenClawVersion(version);
+  if (!v) return undefined;
+  if (cmp(v, [2026, 4, 6]) <= 0) return "json";
+  if (cmp(v, [2026, 7, 0]) < 0) return "json-split";
+  return "sqlite";
+}
+
+/** Pure: the era of one agent dir. An explicit setting wins over detection. */
+export function decideEra(facts: EraFacts, setting: EraSetting = "auto"): EraDecision {
+  const sqlitePresent = facts.agentSqlite || facts.sharedSqlite;
+  if (setting !== "auto") {
+    return { era: setting, reason: `era ${setting} set in the target config`, sqlitePresent, guessed: false };
+  }
+  if (facts.agentSqlite) {
+    return { era: "sqlite", reason: "openclaw-agent.sqlite present", sqlitePresent, guessed: false };
+  }
+  if (facts.sharedSqlite) {
+    return { era: "sqlite", reason: "shared state/openclaw.sqlite present", sqlitePresent, guessed: false };
+  }
+  if (facts.authStateJson) {
+    return { era: "json-split", reason: "auth-state.json present", sqlitePresent, guessed: false };
+  }
+  if (facts.profilesHasStateKeys) {
+    return { era: "json", reason: "auth-profiles.json holds order/lastGood/usageStats", sqlitePresent, guessed: false };
+  }
+  if (facts.version) {
+    const byVersion = eraForVersion(facts.version);
+    if (byVersion) {
+      return { era: byVersion, reason: `OpenClaw ${facts.version} (${facts.versionSource ?? "config"})`, sqlitePresent, guessed: false };
+    }
+  }
+  return {
+    era: "json",
+    reason: `era unknown (no store files${facts.version ? `, unrecognised version "${facts.version}"` : ", no version"}); assuming json — set openclaw.version or the target's era to be sure`,
+    sqlitePresent,
+    guessed: true,
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await fsp.stat(path);
+    return true;
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT" || errnoCode(e) === "ENOTDIR") return false;
+    throw e;
+  }
+}
+
+async function profilesHasStateKeys(agentDir: string): Promise<boolean | undefined> {
+  let text: string;
+  try {
+    text = await fsp.readFile(authProfilesPath(agentDir), "utf8");
+  } catch (e) {
+    if (errnoCode(e) === "ENOENT") return undefined;
+    throw e;
+  }
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== "object" || v === null) return undefined;
+    return ["order", "lastGood", "usageStats"].some((k) => k in v);
+  } catch {
+    return undefined; // unparseable: the target reports it; detection falls through
+  }
+}
+
+/**
+ * The OpenClaw version: openclaw.version from our config, else `meta.lastTouchedVersion` of
+ * openclaw.json (JSON5; written by every OpenClaw that saved the config). Undefined when neither.
+ */
+export async function readOpenClawVersion(configured: string | undefined, openclawJson: string): Promise<{ version: string; source: string } | undefined> {
+  if (configured) return { version: configured, source: "openclaw.version in config" };
+  let text: string;
+  try {
+    text = await fsp.readFile(openclawJson, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const v: unknown = JSON5.parse(text);
+    const meta = typeof v === "object" && v !== null ? (v as Record<string, unknown>).meta : undefined;
+    const touched = typeof meta === "object" && meta !== null ? (meta as Record<string, unknown>).lastTouchedVersion : undefined;
+    return typeof touched === "string" ? { version: touched, source: "meta.lastTouchedVersion in openclaw.json" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the facts for one agent dir. */
+export async function gatherEraFacts(
+  agentDir: string,
+  stateDir: string,
+  version?: { version: string; source: string },
+): Promise<EraFacts> {
+  const [agentSqlite, sharedSqlite, authStateJson, stateKeys] = await Promise.all([
+    exists(agentSqlitePath(agentDir)),
+    exists(sharedSqlitePath(stateDir)),
+    exists(authStatePath(agentDir)),
+    profilesHasStateKeys(agentDir),
+  ]);
+  return {
+    agentSqlite,
+    sharedSqlite,
+    authStateJson,
+    profilesHasStateKeys: stateKeys,
+    version: version?.version,
+    versionSource: version?.source,
+  };
+}

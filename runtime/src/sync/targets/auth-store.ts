@@ -1,0 +1,161 @@
+/**
+ * The auth-store target (DESIGN §4): per agent dir, the JSON store under OpenClaw's lock, or
+ * `openclaw models auth paste-token` for the SQLite era.
+ */
+import { promises as fsp } from "node:fs";
+import type { AuthStoreTarget } from "../../config/targets";
+import { errnoCode } from "../../errors";
+import { readTextIfExists, writeFileAtomic } from "../../fsx/atomic";
+import { withOpenClawLock } from "../../openclaw/lock";
+import { decideEra, gatherEraFacts, type EraDecision } from "../../openclaw/era";
+import { describeCliFailure, runOpenClawCli } from "../../openclaw/cli";
+import { agentIdFromDir, agentsRoot, authProfilesPath, authStatePath, defaultAgentDir, lockPathFor, sharedSqlitePath } from "../../openclaw/paths";
+import { scrubText } from "../../redact";
+import { planAuthJson } from "../plan/auth-json";
+import { planPaste } from "../plan/paste";
+import type { TargetResult } from "../types";
+import { failure, isDir, newFileOwnership, type RunContext } from "../context";
+
+export interface AgentRef {
+  /** "auth-store:<id>" or "auth-store:<dir>" when the id is unknown. */
+  label: string;
+  agentDir: string;
+  agentId?: string | undefined;
+}
+
+/**
+ * The agent dirs a target covers. "all": every `<stateDir>/agents/<id>/agent` that exists
+ * (with or without a store in it), plus configured agentDirs.
+ */
+export async function listAgents(stateDir: string, target: AuthStoreTarget): Promise<AgentRef[]> {
+  const refs: AgentRef[] = [];
+  if (target.agents === "all") {
+    let names: string[] = [];
+    try {
+      names = (await fsp.readdir(agentsRoot(stateDir))).sort();
+    } catch (e) {
+      if (errnoCode(e) !== "ENOENT" && errnoCode(e) !== "ENOTDIR") throw e;
+    }
+    for (const id of names) {
+      const dir = defaultAgentDir(stateDir, id);
+      if (/^[A-Za-z0-9_.-]+$/.test(id) && (await isDir(dir))) refs.push({ label: `auth-store:${id}`, agentDir: dir, agentId: id });
+    }
+  } else {
+    for (const id of target.agents) refs.push({ label: `auth-store:${id}`, agentDir: defaultAgentDir(stateDir, id), agentId: id });
+  }
+  for (const dir of target.agentDirs) {
+    if (refs.some((r) => r.agentDir === dir)) continue;
+    const id = agentIdFromDir(dir);
+    refs.push({ label: `auth-store:${id ?? dir}`, agentDir: dir, agentId: id });
+  }
+  return refs;
+}
+
+export async function syncAuthStore(ctx: RunContext, target: AuthStoreTarget): Promise<TargetResult[]> {
+  const stateDir = ctx.config.openclaw.stateDir;
+  if (!ctx.stateDirExists) {
+    return [{ target: "auth-store", outcome: "refused", path: stateDir, detail: `openclaw.stateDir ${stateDir} does not exist: fix it in the config` }];
+  }
+  let agents = await listAgents(stateDir, target);
+  if (agents.length === 0) {
+    // 2026.9.6 creates no agent dir, only the shared database (facts §7): the CLI still reaches "main".
+    const shared = await fsp.stat(sharedSqlitePath(stateDir)).then(
+      () => true,
+      () => false,
+    );
+    if (shared || target.era === "sqlite") {
+      agents = [{ label: "auth-store:main", agentDir: defaultAgentDir(stateDir, "main"), agentId: "main" }];
+    } else {
+      return [
+        {
+          target: "auth-store",
+          outcome: "refused",
+          path: agentsRoot(stateDir),
+          detail: `no agent dirs under ${agentsRoot(stateDir)}: start OpenClaw once (it creates agents/main/agent), or list agents/agentDirs in the target`,
+        },
+      ];
+    }
+  }
+  const out: TargetResult[] = [];
+  for (const agent of agents) {
+    try {
+      out.push(await syncOneAgent(ctx, target, agent));
+    } catch (e) {
+      out.push(failure(agent.label, agent.agentDir, e, (s) => scrubText(s, [ctx.creds.accessToken, ctx.creds.refreshToken])));
+    }
+  }
+  return out;
+}
+
+export async function agentEra(ctx: Pick<RunContext, "config" | "version">, target: AuthStoreTarget, agentDir: string): Promise<EraDecision> {
+  return decideEra(await gatherEraFacts(agentDir, ctx.config.openclaw.stateDir, ctx.version), target.era);
+}
+
+async function syncOneAgent(ctx: RunContext, target: AuthStoreTarget, agent: AgentRef): Promise<TargetResult> {
+  const decision = await agentEra(ctx, target, agent.agentDir);
+  const base = { target: agent.label, era: decision.era };
+  if (decision.era === "sqlite") return pasteToken(ctx, target, agent, decision);
+
+  const storePath = authProfilesPath(agent.agentDir);
+  if (decision.sqlitePresent) {
+    return {
+      ...base,
+      outcome: "refused",
+      path: storePath,
+      detail: `era ${decision.era} is forced but this OpenClaw keeps a SQLite store here; auth-profiles.json is retired and would be ignored (or block the agent with AUTH_PROFILE_MIGRATION_REQUIRED): set the target's era to "auto" or "sqlite"`,
+    };
+  }
+  if (!(await isDir(agent.agentDir))) {
+    return {
+      ...base,
+      outcome: "refused",
+      path: agent.agentDir,
+      detail: `agent dir ${agent.agentDir} does not exist: check openclaw.stateDir and the agent id (agents/agentDirs in the target)`,
+    };
+  }
+  const ownership = newFileOwnership(ctx);
+  const lockOpts = { timeoutMs: ctx.config.lockTimeoutMs, trustPid: ctx.config.openclaw.mode !== "docker" };
+  return withOpenClawLock(lockPathFor(storePath), lockOpts, async () => {
+    const profilesText = await readTextIfExists(storePath);
+    const statePath = authStatePath(agent.agentDir);
+    const stateText = decision.era === "json-split" ? await readTextIfExists(statePath) : undefined;
+    const plan = planAuthJson({ era: decision.era as "json" | "json-split", profilesText, stateText, creds: ctx.creds, target });
+    const guessNote = decision.guessed ? `; ${decision.reason}` : "";
+    switch (plan.action) {
+      case "refuse":
+        return { ...base, outcome: "refused", path: plan.file === "auth-state.json" ? statePath : storePath, detail: plan.detail };
+      case "skip-newer":
+        return { ...base, outcome: "skipped-newer", path: storePath, detail: plan.detail };
+      case "unchanged":
+        return { ...base, outcome: "unchanged", path: storePath, detail: plan.detail + guessNote };
+      case "write":
+        if (plan.profilesText !== undefined) await writeFileAtomic(storePath, plan.profilesText, ownership);
+        if (plan.stateText !== undefined) await writeFileAtomic(statePath, plan.stateText, ownership);
+        return { ...base, outcome: "written", path: storePath, detail: plan.detail + guessNote };
+    }
+  });
+}
+
+async function pasteToken(ctx: RunContext, target: AuthStoreTarget, agent: AgentRef, decision: EraDecision): Promise<TargetResult> {
+  const base = { target: agent.label, era: "sqlite" as const, path: agent.agentDir };
+  if (!agent.agentId) {
+    return {
+      ...base,
+      outcome: "refused",
+      detail: `cannot tell the agent id of ${agent.agentDir} (not shaped …/agents/<id>/agent), and paste-token needs --agent <id>: list the id under "agents" instead`,
+    };
+  }
+  const key = `${agent.agentId}|${target.profileId}`;
+  const plan = planPaste(ctx.state.pasted[key], ctx.creds, target.profileId, ctx.deps.now());
+  if (plan.action === "unchanged") return { ...base, outcome: "unchanged", detail: `${plan.detail} (${decision.reason})` };
+  if (plan.action === "skip-newer") return { ...base, outcome: "skipped-newer", detail: plan.detail };
+  const args = ["models", "auth", "paste-token", "--provider", "anthropic", "--profile-id", target.profileId, "--expires-in", `${plan.expiresInMinutes}m`];
+  if (agent.agentId !== "main") args.push("--agent", agent.agentId);
+  // One OpenClaw CLI at a time: each paste-token also rewrites openclaw.json (auth.profiles).
+  const run = await ctx.serial(() => runOpenClawCli(ctx.config, args, { stdin: ctx.creds.accessToken, timeoutMs: ctx.config.reload.timeoutSeconds * 1000 }));
+  if (run.result.exitCode !== 0) {
+    return { ...base, outcome: "failed", detail: `paste-token failed: ${describeCliFailure(run, [ctx.creds.accessToken, ctx.creds.refreshToken])}` };
+  }
+  ctx.state.pasted[key] = { hash: plan.hash, expiresAt: ctx.creds.expiresAt, at: ctx.deps.now() };
+  return { ...base, outcome: "written", detail: `${plan.detail} via the OpenClaw CLI (${decision.reason})` };
+}
