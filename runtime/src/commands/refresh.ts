@@ -1,0 +1,52 @@
+/** `refresh [--force]`: renew Claude's login shortly before it expires (README "refresh"). */
+import type { Command } from "./types";
+import { ExitCode, UserError } from "../errors";
+import { loadConfig } from "../config/load";
+import { readCredentials } from "../credentials";
+import { recordSyncOutcome, reportCondition } from "../notify/index";
+import { runSync } from "../sync/engine";
+import { runRefresh } from "../refresh/run";
+import { defaultPlanDeps } from "../refresh/plan";
+import { updatePrometheusTextfile } from "../status/wiring";
+
+export function parseRefreshArgs(args: readonly string[]): { force: boolean } {
+  let force = false;
+  for (const a of args) {
+    if (a === "--force" || a === "-f") force = true;
+    else throw new UserError(`refresh: unknown option "${a}" (usage: refresh [--force])`, ExitCode.usage);
+  }
+  return { force };
+}
+
+export const refreshCommand: Command = async (ctx) => {
+  const opts = parseRefreshArgs(ctx.args);
+  const config = await loadConfig(ctx.configPath);
+  const notifyDeps = { log: ctx.log, now: ctx.now };
+  const rep = await runRefresh(config, opts, {
+    log: ctx.log,
+    now: ctx.now,
+    random: Math.random,
+    readCredentials,
+    runSync,
+    reportCondition: async (c, r) => {
+      await reportCondition(c, r, notifyDeps);
+    },
+    plan: defaultPlanDeps(),
+  });
+  if (rep.outcome === "renewed") {
+    // Renewal already logged its line; the sync logged its own.
+    if (rep.sync) {
+      const failed = rep.sync.results.filter((r) => r.outcome === "failed");
+      const ok = !rep.sync.error && failed.length === 0;
+      await recordSyncOutcome(config, ok, ok ? "" : (rep.sync.error ?? failed.map((f) => `${f.target}: ${f.detail}`).join("; ")), notifyDeps);
+    }
+  } else if (rep.exitCode === 0) {
+    ctx.log.info(rep.message);
+  } else if (rep.outcome === "transient") {
+    ctx.log.warn(rep.message);
+  } else {
+    ctx.log.error(rep.message);
+  }
+  await updatePrometheusTextfile(config, ctx.log, ctx.now);
+  return rep.exitCode;
+};

@@ -1,0 +1,43 @@
+/**
+ * Pure backoff arithmetic: exponential with jitter, capped. Persisted in refresh-state.json so a
+ * timer that fires every few minutes does not hammer a failing endpoint (Cloudflare, 429).
+ */
+import type { BackoffConfig } from "../config/refresh";
+import type { BackoffState, RefreshOutcome } from "../state/refresh-state";
+
+/** Delay before attempt number `failures + 1`, in ms. `random` in [0,1) (injected for tests). */
+export function backoffDelayMs(cfg: BackoffConfig, failures: number, random: () => number): number {
+  const n = Math.max(1, failures);
+  const capMs = cfg.maxMinutes * 60_000;
+  const raw = Math.min(capMs, cfg.baseMinutes * 60_000 * Math.pow(cfg.factor, n - 1));
+  const spread = 1 + cfg.jitter * (2 * random() - 1);
+  return Math.round(Math.min(capMs, raw * spread));
+}
+
+/** The backoff after a failed attempt. */
+export function nextBackoff(
+  cfg: BackoffConfig,
+  previous: BackoffState | undefined,
+  failed: { outcome: RefreshOutcome; reason: string; fingerprint?: string | undefined },
+  now: number,
+  random: () => number,
+): BackoffState {
+  // A backoff for an older login does not count: the streak starts again for this one.
+  const sameLogin = previous !== undefined && previous.fingerprint === failed.fingerprint;
+  const failures = sameLogin ? previous.failures + 1 : 1;
+  const b: BackoffState = { failures, until: now + backoffDelayMs(cfg, failures, random), reason: failed.reason, outcome: failed.outcome };
+  if (failed.fingerprint !== undefined) b.fingerprint = failed.fingerprint;
+  return b;
+}
+
+export type BackoffDecision = { active: false; why?: string } | { active: true; until: number; failures: number; reason: string };
+
+/** Whether a (non-forced) refresh must wait. A changed login voids the backoff. */
+export function backoffActive(b: BackoffState | undefined, currentFingerprint: string | undefined, now: number): BackoffDecision {
+  if (!b) return { active: false };
+  if (b.until <= now) return { active: false, why: "backoff elapsed" };
+  if (b.fingerprint !== undefined && currentFingerprint !== undefined && b.fingerprint !== currentFingerprint) {
+    return { active: false, why: "credentials changed since the last failed attempt" };
+  }
+  return { active: true, until: b.until, failures: b.failures, reason: b.reason };
+}

@@ -1,0 +1,124 @@
+/**
+ * Host-wide refresh lock: `<stateDir>/refresh.lock`, created with O_EXCL, holding
+ * {pid, createdAt, host}. Stale when its pid is dead (or when it stayed empty/unparseable past a
+ * grace period: a crash between create and write). Invariant 1 (DESIGN §3): two triggers on one
+ * host never spend the refresh token at the same time.
+ */
+import { promises as fsp, constants as fsc } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+import { errnoCode, ExitCode, UserError } from "../errors";
+import type { Logger } from "../log";
+import { ensureStateDir } from "../state/store";
+
+export const REFRESH_LOCK_NAME = "refresh.lock";
+const UNPARSEABLE_GRACE_MS = 10_000;
+
+const LockContentSchema = z.object({ pid: z.number().int().positive(), createdAt: z.number(), host: z.string().optional() });
+export type LockContent = z.infer<typeof LockContentSchema>;
+
+export interface LockHandle {
+  path: string;
+  /** Set when another live process held the lock and we waited for it. */
+  waitedFor?: LockContent;
+  /** When we started waiting (epoch ms), if we waited. */
+  waitStartedAt?: number;
+  release(): Promise<void>;
+}
+
+export interface LockOptions {
+  timeoutMs: number;
+  pollMs?: number;
+  now: () => number;
+  log: Logger;
+  /** Liveness probe (injected for tests). */
+  isAlive?: (pid: number) => boolean;
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: exists but belongs to someone else.
+    return errnoCode(e) === "EPERM";
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function acquireRefreshLock(stateDir: string, o: LockOptions): Promise<LockHandle> {
+  await ensureStateDir(stateDir);
+  const path = join(stateDir, REFRESH_LOCK_NAME);
+  const isAlive = o.isAlive ?? pidAlive;
+  const pollMs = o.pollMs ?? 100;
+  const started = o.now();
+  let waitedFor: LockContent | undefined;
+  let waitStartedAt: number | undefined;
+  for (;;) {
+    const mine: LockContent = { pid: process.pid, createdAt: o.now(), host: hostname() };
+    const text = JSON.stringify(mine);
+    try {
+      const fh = await fsp.open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+      try {
+        await fh.writeFile(text);
+      } finally {
+        await fh.close();
+      }
+      const handle: LockHandle = {
+        path,
+        release: async () => {
+          // Remove only our own lock: a holder that timed out must not delete its successor's.
+          const now = await fsp.readFile(path, "utf8").catch(() => undefined);
+          if (now === text) await fsp.unlink(path).catch(() => undefined);
+        },
+      };
+      if (waitedFor) handle.waitedFor = waitedFor;
+      if (waitStartedAt !== undefined) handle.waitStartedAt = waitStartedAt;
+      return handle;
+    } catch (e) {
+      if (errnoCode(e) !== "EEXIST") throw e;
+    }
+    const holderText = await fsp.readFile(path, "utf8").catch(() => undefined);
+    if (holderText === undefined) continue; // released between our open and read
+    const parsed = safeParseLock(holderText);
+    let stale = false;
+    if (!parsed) {
+      const st = await fsp.stat(path).catch(() => undefined);
+      stale = st !== undefined && o.now() - st.mtimeMs > UNPARSEABLE_GRACE_MS;
+    } else {
+      stale = parsed.pid === process.pid || !isAlive(parsed.pid);
+    }
+    if (stale) {
+      // Re-check just before removing, so we never remove a lock someone just took.
+      const again = await fsp.readFile(path, "utf8").catch(() => undefined);
+      if (again === holderText) {
+        o.log.warn(`removing stale refresh lock ${path}`, { holderPid: parsed?.pid });
+        await fsp.unlink(path).catch(() => undefined);
+      }
+      continue;
+    }
+    if (!waitedFor && parsed) {
+      waitedFor = parsed;
+      waitStartedAt = o.now();
+      o.log.info("waiting for a concurrent refresh", { pid: parsed.pid, lock: path });
+    }
+    if (o.now() - started >= o.timeoutMs) {
+      throw new UserError(
+        `${path}: another refresh (pid ${parsed?.pid ?? "unknown"}) still holds the lock after ${Math.round(o.timeoutMs / 1000)}s; try again later, or remove the file if that process is gone`,
+        ExitCode.tempFail,
+      );
+    }
+    await sleep(pollMs + Math.floor(Math.random() * pollMs * 0.5));
+  }
+}
+
+function safeParseLock(text: string): LockContent | undefined {
+  try {
+    const r = LockContentSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
