@@ -1,0 +1,284 @@
+/**
+ * The stack-config schema and its pure parser (no Pulumi import, so it is unit-testable).
+ * infra/config.ts feeds it the raw strings from `pulumi.Config` and turns a failure into a
+ * `pulumi.RunError`.
+ *
+ * Defaults here fit a native install and the official Docker Compose setup (facts/openclaw.md
+ * §2.2: state dir `~/.openclaw` of the account that runs Compose, mounted at
+ * `/home/node/.openclaw`, uid 1000). Defaults that depend on the host (home directories, the SSH
+ * login account, the node binary) are left undefined here and filled in from the facts by
+ * `resolveSettings` (plan/settings.ts).
+ */
+import { z } from "zod";
+import { TargetSchema } from "../../runtime/src/config/targets";
+import { NotifySchema } from "../../runtime/src/config/notify";
+
+export const PROJECT = "openclaw-oauth-sync";
+
+const AbsPath = z.string().refine((p) => p.startsWith("/") && !p.includes("\n") && !p.includes("\0"), {
+  message: "must be an absolute path (starting with /)",
+});
+// An account name: what useradd accepts. Never starts with "-" (it ends up in argv of ssh/runuser).
+const Account = z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}\$?$/i, { message: "must be a Linux account name (letters, digits, _ . -)" });
+const Argv = z.array(z.string().min(1)).min(1);
+const AgentId = z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: "agent ids are letters, digits, _ . -" });
+const ModelRef = z.string().regex(/^[a-z0-9][a-z0-9_-]*\/[A-Za-z0-9._:@+-]+$/, {
+  message: 'must be "provider/model", e.g. "anthropic/claude-sonnet-4-6"',
+});
+const ModelChoice = z.strictObject({
+  primary: ModelRef.optional(),
+  fallbacks: z.array(ModelRef).optional(),
+});
+/** A systemd time span limited to the forms we document: 30s, 2min, 1h. */
+const TimeSpan = z.string().regex(/^\d+(s|min|h)$/, { message: 'must be a time span like "30s", "2min" or "1h"' });
+
+/**
+ * Refresh timer schedule: a span that divides the hour or the day ("15min", "1h"), turned into an
+ * `OnCalendar=` expression so that `Persistent=true` catches up runs missed while the host was
+ * off; or a literal systemd calendar expression ("hourly", "*:0/20").
+ */
+const RefreshInterval = z.string().superRefine((s, ctx) => {
+  const m = /^(\d+)(min|h)$/.exec(s);
+  if (m) {
+    const n = Number(m[1]);
+    const ok = m[2] === "min" ? n >= 1 && n < 60 && 60 % n === 0 : n >= 1 && n <= 24 && 24 % n === 0;
+    if (!ok) {
+      ctx.addIssue({
+        code: "custom",
+        message: 'a span must divide the hour (1,2,3,4,5,6,10,12,15,20,30min) or the day (1,2,3,4,6,8,12,24h); or give an OnCalendar expression such as "*:0/20"',
+      });
+    }
+    return;
+  }
+  if (!/^[A-Za-z0-9*:/,.~ -]+$/.test(s) || /^\d+$/.test(s)) {
+    ctx.addIssue({ code: "custom", message: 'must be a span like "15min"/"1h" or a systemd calendar expression like "*:0/15" or "hourly"' });
+  }
+});
+
+const TargetKind = z.enum(["auth-store", "oauth-json", "env"]);
+
+export const ModelSchema = z.strictObject({
+  /** agents.defaults.model.primary */
+  primary: ModelRef.optional(),
+  /** agents.defaults.model.fallbacks */
+  fallbacks: z.array(ModelRef).optional(),
+  /** agents.defaults.models["provider/model"].alias */
+  aliases: z.record(ModelRef, z.string().min(1).max(64)).optional(),
+  /** Per-agent overrides of primary/fallbacks, by agent id. */
+  agents: z.record(AgentId, ModelChoice).optional(),
+});
+
+/** `notify` as the runtime takes it, minus `secretsFile`, which the program sets. */
+export const StackNotifySchema = NotifySchema.omit({ secretsFile: true });
+
+export const StackConfigSchema = z
+  .strictObject({
+    // SSH target
+    host: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:@[\]%-]+$/, { message: "must be a host name, address or ~/.ssh/config alias (no spaces)" })
+      .refine((h) => !h.startsWith("-"), { message: 'must not start with "-"' }),
+    sshPort: z.number().int().min(1).max(65535).optional(),
+    sshUser: Account.optional(),
+    sshHostKey: z
+      .string()
+      .regex(/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/=]+( [^\n]*)?$/, {
+        message: 'must be one public host key line, e.g. "ssh-ed25519 AAAAC3Nza…" (ssh-keyscan -t ed25519 <host>)',
+      })
+      .optional(),
+    sshConfigFile: z.string().min(1).optional(),
+    sshConnectTimeoutSeconds: z.number().int().min(1).max(120).default(10),
+
+    // Where OpenClaw runs
+    mode: z.enum(["host", "docker"]).default("host"),
+    dockerContainer: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: "must be a container name or id" }).optional(),
+    dockerComposeService: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/).default("openclaw-gateway"),
+    dockerComposeProject: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "Compose project names are lowercase letters, digits, _ -" }).optional(),
+    dockerUser: z.string().min(1).default("node"),
+    dockerComposeDir: AbsPath.optional(),
+
+    // OpenClaw and Claude on the host
+    account: Account.optional(),
+    stateDir: AbsPath.optional(),
+    configPath: AbsPath.optional(),
+    // "all", a list, or "main,work" (what `pulumi config set agents main,work` stores).
+    agents: z
+      .preprocess((v) => (typeof v === "string" && v !== "all" ? v.split(",").map((x) => x.trim()) : v), z.union([z.literal("all"), z.array(AgentId).min(1)]))
+      .default("all"),
+    storageEra: z.enum(["auto", "json", "json-split", "sqlite"]).default("auto"),
+    claudeCredentials: AbsPath.optional(),
+    claudeAccount: Account.optional(),
+    serviceUser: z.union([z.literal("auto"), Account]).default("auto"),
+
+    // Refresh
+    refreshInterval: RefreshInterval.default("15min"),
+    refreshRandomizedDelay: TimeSpan.default("2min"),
+    refreshWindowMinutes: z.number().int().min(1).max(1440).default(45),
+    refreshOn: z.enum(["host", "container"]).default("host"),
+    claudeCommand: Argv.optional(),
+    openclawCli: Argv.optional(),
+
+    // What the runtime writes
+    targets: z.array(z.union([TargetKind, TargetSchema])).min(1).default(["auth-store"]),
+    profileType: z.enum(["token", "oauth"]).default("token"),
+    profileId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]*:[A-Za-z0-9_.@+-]+$/, { message: 'must look like "anthropic:default"' })
+      .default("anthropic:default"),
+    reloadAction: z.enum(["secrets-reload", "gateway-restart", "container-recreate", "command", "none"]).default("secrets-reload"),
+    reloadCommand: Argv.optional(),
+
+    // openclaw.json model config
+    model: ModelSchema.default({}),
+    removeBrokenAnthropicProvider: z.boolean().default(false),
+
+    // Alerts
+    notify: StackNotifySchema.default(StackNotifySchema.parse({})),
+    alertOnFailure: z.boolean().default(true),
+
+    // Install
+    installPrefix: AbsPath.default("/usr/local"),
+    nodePath: AbsPath.optional(),
+  })
+  .superRefine((c, ctx) => {
+    const need = (cond: boolean, path: string, message: string) => {
+      if (!cond) ctx.addIssue({ code: "custom", path: [path], message });
+    };
+    need(c.reloadAction !== "command" || c.reloadCommand !== undefined, "reloadCommand", 'is required when reloadAction is "command"; fix: pulumi config set --path \'reloadCommand[0]\' <program>');
+    need(c.refreshOn !== "container" || c.mode === "docker", "refreshOn", '"container" needs mode "docker" (the Claude CLI then runs with docker exec in the OpenClaw container)');
+    need(c.reloadAction !== "container-recreate" || c.mode === "docker", "reloadAction", '"container-recreate" needs mode "docker"');
+    need(c.reloadAction !== "container-recreate" || c.dockerComposeDir !== undefined, "dockerComposeDir", 'is required when reloadAction is "container-recreate" (the directory holding docker-compose.yml)');
+    for (const [i, t] of c.targets.entries()) {
+      if (typeof t === "object" && t.kind === "env" && t.consumer === "compose-project" && c.mode !== "docker") {
+        ctx.addIssue({ code: "custom", path: ["targets", i, "consumer"], message: '"compose-project" needs mode "docker"' });
+      }
+    }
+    const kinds = c.targets.map((t) => (typeof t === "string" ? t : t.kind));
+    if (new Set(kinds).size !== kinds.length && c.targets.every((t) => typeof t === "string")) {
+      ctx.addIssue({ code: "custom", path: ["targets"], message: "lists a target kind twice" });
+    }
+  });
+
+export type StackConfig = z.infer<typeof StackConfigSchema>;
+export type ModelConfig = z.infer<typeof ModelSchema>;
+export type RawStackConfig = Record<string, unknown>;
+
+/** How a key's raw string from `pulumi config` is decoded before zod sees it. */
+type Decode = "string" | "json" | "json-or-string";
+
+/** Every stack key (not secrets) with its decoding. Kept beside the schema; a test checks they agree. */
+export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
+  host: "string",
+  sshPort: "json",
+  sshUser: "string",
+  sshHostKey: "string",
+  sshConfigFile: "string",
+  sshConnectTimeoutSeconds: "json",
+  mode: "string",
+  dockerContainer: "string",
+  dockerComposeService: "string",
+  dockerComposeProject: "string",
+  dockerUser: "string",
+  dockerComposeDir: "string",
+  account: "string",
+  stateDir: "string",
+  configPath: "string",
+  agents: "json-or-string",
+  storageEra: "string",
+  claudeCredentials: "string",
+  claudeAccount: "string",
+  serviceUser: "string",
+  refreshInterval: "string",
+  refreshRandomizedDelay: "string",
+  refreshWindowMinutes: "json",
+  refreshOn: "string",
+  claudeCommand: "json",
+  openclawCli: "json",
+  targets: "json",
+  profileType: "string",
+  profileId: "string",
+  reloadAction: "string",
+  reloadCommand: "json",
+  model: "json",
+  removeBrokenAnthropicProvider: "json",
+  notify: "json",
+  alertOnFailure: "json",
+  installPrefix: "string",
+  nodePath: "string",
+};
+
+/** Keys that hold secrets; they are not part of StackConfig. */
+export const SECRET_KEYS = ["sshPrivateKey", "notifySecrets"] as const;
+
+/** How to set a key, for the "fix:" part of a message. */
+function fixHint(key: string, decode: Decode | undefined): string {
+  if (decode === "json") return `pulumi config set --path '${key}…' <value>, or edit Pulumi.<stack>.yaml (see README "Stack config")`;
+  return `pulumi config set ${key} <value> (see README "Stack config")`;
+}
+
+function showValue(v: unknown): string {
+  const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v);
+  if (s === undefined) return String(v);
+  return s.length > 120 ? `${s.slice(0, 117)}…` : s;
+}
+
+function valueAt(raw: RawStackConfig, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = raw;
+  for (const p of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p as string];
+  }
+  return cur;
+}
+
+export type ParseResult = { ok: true; config: StackConfig } | { ok: false; message: string };
+
+/**
+ * Pure: decodes the raw strings (`read(key)` → what `pulumi config get` would print) and
+ * validates them. Unknown project keys are reported too, so a typo does not pass silently.
+ */
+export function parseStackConfig(read: (key: string) => string | undefined, presentKeys?: readonly string[]): ParseResult {
+  const raw: RawStackConfig = {};
+  const problems: string[] = [];
+  for (const [key, decode] of Object.entries(STACK_KEYS) as [string, Decode][]) {
+    const text = read(key);
+    if (text === undefined) continue;
+    if (decode === "string") {
+      raw[key] = text;
+      continue;
+    }
+    try {
+      raw[key] = JSON.parse(text);
+    } catch {
+      if (decode === "json-or-string") raw[key] = text;
+      else problems.push(`  ✖ ${PROJECT}:${key}: ${showValue(text)} is not a JSON value; fix: ${fixHint(key, decode)}`);
+    }
+  }
+  if (presentKeys) {
+    const known = new Set<string>([...Object.keys(STACK_KEYS), ...SECRET_KEYS]);
+    for (const k of presentKeys) {
+      if (!known.has(k)) problems.push(`  ✖ ${PROJECT}:${k}: unknown key (remove it or fix the spelling; every key is listed in README "Stack config")`);
+    }
+  }
+  const r = StackConfigSchema.safeParse(raw, { reportInput: false });
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const [top, ...rest] = issue.path;
+      const key = top === undefined ? "(stack)" : String(top);
+      const sub = rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+      const at = `${PROJECT}:${key}${sub}`;
+      if (issue.code === "unrecognized_keys") {
+        problems.push(`  ✖ ${at}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see README "Stack config")`);
+        continue;
+      }
+      const v = top === undefined ? undefined : valueAt(raw, issue.path);
+      const got = v === undefined ? (top !== undefined && raw[key] === undefined ? "not set" : "missing") : `got ${showValue(v)}`;
+      const alreadyHasFix = issue.message.includes("fix:");
+      problems.push(`  ✖ ${at}: ${issue.message} (${got})${alreadyHasFix ? "" : `; fix: ${fixHint(key, STACK_KEYS[key as keyof StackConfig])}`}`);
+    }
+  }
+  if (problems.length > 0) {
+    return { ok: false, message: `Invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n${problems.join("\n")}` };
+  }
+  return { ok: true, config: r.data! };
+}

@@ -1,0 +1,132 @@
+/**
+ * The program for one host (one stack): config → facts → plans → ManagedHost → stack outputs.
+ * infra/index.ts calls it with the real SSH transport; mock tests call it with injected facts.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { HostRef } from "./contracts";
+import { loadStackConfig, loadStackSecrets, PROJECT } from "./config";
+import { gatherFacts, sshFactsSource, type FactsSource } from "./facts";
+import { ManagedHost } from "./host";
+import type { HostInput } from "./resources";
+import { loadTemplates } from "./templates";
+import { planJsonKeys } from "./plan/json-keys";
+import { missingSecretNames, planRuntimeConfig } from "./plan/runtime-config";
+import { planRoute } from "./plan/route";
+import { resolveSettings } from "./plan/settings";
+import { planUnits, type Templates } from "./plan/units";
+import { planWrapper } from "./plan/wrapper";
+
+export const DEFAULT_BUNDLE = join(__dirname, "..", "dist", "runtime", "openclaw-oauth-sync.cjs");
+
+export interface ProgramDeps {
+  /** Runs the facts script on the host; default: the SSH transport. */
+  factsSource?: FactsSource;
+  /** The built runtime; default dist/runtime/openclaw-oauth-sync.cjs. */
+  bundleSource?: string;
+  templates?: Templates;
+  config?: pulumi.Config;
+}
+
+export interface ProgramOutputs {
+  host: string;
+  openclawVersion: string | undefined;
+  storageEra: string;
+  route: string;
+  serviceUser: string;
+  units: {
+    watch: { enabled: pulumi.Output<string>; active: pulumi.Output<string> };
+    timer: { enabled: pulumi.Output<string>; active: pulumi.Output<string> };
+  };
+  /** Expiry of the access token on the host (ISO 8601) as of this run's facts; never the token. */
+  tokenExpiresAt: string | undefined;
+  tokenState: string | undefined;
+  runtimeConfigSha256: string;
+}
+
+function planOrFail<T>(label: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof pulumi.RunError) throw e;
+    throw new pulumi.RunError(`${label}: ${(e as Error).message}`);
+  }
+}
+
+export async function runProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs> {
+  const cfg = deps.config ?? new pulumi.Config(PROJECT);
+  const stack = loadStackConfig(cfg);
+  const secrets = loadStackSecrets(cfg);
+  const label = stack.host;
+
+  const bundleSource = deps.bundleSource ?? DEFAULT_BUNDLE;
+  if (!existsSync(bundleSource)) {
+    throw new pulumi.RunError(`${bundleSource} not found: the runtime is not built; run "npm run build" and try again`);
+  }
+
+  const ref: HostRef = {
+    host: stack.host,
+    ...(stack.sshPort !== undefined ? { port: stack.sshPort } : {}),
+    ...(stack.sshUser !== undefined ? { user: stack.sshUser } : {}),
+    ...(stack.sshHostKey !== undefined ? { hostKey: stack.sshHostKey } : {}),
+    ...(stack.sshConfigFile !== undefined ? { sshConfigFile: stack.sshConfigFile } : {}),
+    connectTimeoutSeconds: stack.sshConnectTimeoutSeconds,
+  };
+  const facts = await gatherFacts(
+    secrets.sshPrivateKeyText !== undefined ? { ...ref, privateKey: secrets.sshPrivateKeyText } : ref,
+    stack,
+    deps.factsSource ?? sshFactsSource,
+  );
+
+  const hasSecrets = secrets.notifySecrets !== undefined;
+  const missing = missingSecretNames(stack.notify.channels, secrets.notifySecretNames);
+  if (missing.length > 0) {
+    throw new pulumi.RunError(
+      `${PROJECT}:notify: channels reference secrets that notifySecrets does not hold: ${missing.join(", ")}; fix: pulumi config set --secret --path 'notifySecrets.${missing[0]}' <secret>`,
+    );
+  }
+  const settings = resolveSettings(stack, facts, { hasSecrets });
+  if (hasSecrets && settings.serviceUser.name !== "root") {
+    throw new pulumi.RunError(
+      `${PROJECT}:serviceUser: "${settings.serviceUser.name}" cannot read the notification secrets file (the runtime accepts it only owned by root, mode 0600); fix: pulumi config set serviceUser auto (or root)`,
+    );
+  }
+  const jsonPlan = planJsonKeys(stack, facts);
+  if (!jsonPlan.ok) throw new pulumi.RunError(jsonPlan.message);
+  if (jsonPlan.values.length > 0 && facts.config.kind !== "file") {
+    throw new pulumi.RunError(
+      `${label}: ${facts.config.path} ${facts.config.kind === "missing" ? "does not exist" : `is a ${facts.config.kind}`}, but model / removeBrokenAnthropicProvider manage keys in it; fix: set configPath to OpenClaw's config file, or run OpenClaw's onboarding once so it exists`,
+    );
+  }
+  const runtimeConfig = planOrFail(`${label}: runtime config`, () => planRuntimeConfig(settings));
+  const units = planOrFail(`${label}: systemd units`, () => planUnits(settings, deps.templates ?? loadTemplates()));
+  const wrapper = planWrapper(settings);
+  const secretsContent = secrets.notifySecrets?.apply((o) => `${JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`);
+
+  const hostInput: HostInput = { ...ref, ...(secrets.sshPrivateKey ? { privateKey: secrets.sshPrivateKey } : {}) };
+  // Named after the stack (one stack per host), not the address: re-pointing `host` at a new
+  // address or alias must not replace everything.
+  const managed = new ManagedHost(pulumi.getStack(), {
+    host: hostInput,
+    settings,
+    bundleSource,
+    wrapper,
+    runtimeConfig,
+    secretsContent: secretsContent ? pulumi.secret(secretsContent) : undefined,
+    units,
+    jsonKeys: jsonPlan.values,
+  });
+
+  return {
+    host: stack.host,
+    openclawVersion: facts.openclaw.version,
+    storageEra: settings.era,
+    route: planRoute(settings),
+    serviceUser: settings.serviceUser.name,
+    units: { watch: managed.watch, timer: managed.timer },
+    tokenExpiresAt: facts.tokenExpiresAt,
+    tokenState: facts.tokenState,
+    runtimeConfigSha256: managed.runtimeConfigSha256,
+  };
+}

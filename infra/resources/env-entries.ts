@@ -1,0 +1,42 @@
+/**
+ * EnvEntries — our KEY=VALUE lines in one .env file (OpenClaw's); all other lines are kept.
+ * read:   `<node> <bundle> edit-env --get` on the host for our keys only → `entries` as they are
+ *         live (a hand edit shows as `~entries`); a missing file shows as a create.
+ * update: `edit-env` sets our entries and removes keys we no longer list (atomic write).
+ * delete: removes our keys only.
+ * Keys that hold tokens are never entries: the runtime owns them, and they must never reach state.
+ * Needs the runtime installed (depend on its RemoteFile).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { RuntimeRef } from "../hoststate/runtime-cli";
+import { hostProps, providerFor, TYPE_MODULE, withSecretKey, type HostInput } from "./host-input";
+
+export type { RuntimeRef };
+
+export interface EnvEntriesArgs {
+  host: HostInput;
+  path: string;
+  entries: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Where the runtime is on the host: { node: "/usr/bin/node", bundle: "/usr/local/lib/…/openclaw-oauth-sync.cjs" }. */
+  runtime: RuntimeRef;
+  /** Owner, group and mode used when the runtime has to create the file. */
+  owner?: string;
+  group?: string;
+  mode?: string;
+}
+
+export class EnvEntries extends pulumi.dynamic.Resource {
+  declare readonly path: pulumi.Output<string>;
+  declare readonly entries: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: EnvEntriesArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor("env"),
+      name,
+      { ...hostProps(args.host), path: args.path, entries: args.entries, runtime: args.runtime, owner: args.owner, group: args.group, mode: args.mode },
+      withSecretKey(opts),
+      TYPE_MODULE,
+      "EnvEntries",
+    );
+  }
+}

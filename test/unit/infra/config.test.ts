@@ -1,0 +1,100 @@
+/** Stack config: defaults, and one clear message per bad key (naming the key, the value and the fix). */
+import { test, describe } from "node:test";
+import assert from "node:assert/strict";
+import { parseStackConfig, STACK_KEYS, StackConfigSchema } from "../../../infra/plan/stack-config";
+import { configReader } from "../plan/fixtures";
+
+function parse(values: Record<string, unknown>) {
+  return parseStackConfig(configReader(values), Object.keys(values));
+}
+
+function errorOf(values: Record<string, unknown>): string {
+  const r = parse(values);
+  assert.equal(r.ok, false, `expected ${JSON.stringify(values)} to be refused`);
+  return (r as { message: string }).message;
+}
+
+describe("stack config", () => {
+  test("only host is required; defaults fit a native install", () => {
+    const r = parse({ host: "gw1" });
+    assert.ok(r.ok, !r.ok ? r.message : "");
+    const c = r.config;
+    assert.equal(c.mode, "host");
+    assert.equal(c.installPrefix, "/usr/local");
+    assert.equal(c.refreshInterval, "15min");
+    assert.equal(c.refreshWindowMinutes, 45);
+    assert.equal(c.dockerComposeService, "openclaw-gateway");
+    assert.equal(c.dockerUser, "node");
+    assert.deepEqual(c.targets, ["auth-store"]);
+    assert.equal(c.agents, "all");
+    assert.equal(c.storageEra, "auto");
+    assert.equal(c.serviceUser, "auto");
+    assert.deepEqual(c.model, {});
+    assert.equal(c.stateDir, undefined, "stateDir default comes from the host (~account/.openclaw)");
+  });
+
+  test("values arrive as strings from pulumi config and are decoded per key", () => {
+    const r = parse({ host: "gw1", sshPort: "2222", alertOnFailure: "false", agents: "main", targets: '["auth-store","env"]' });
+    assert.ok(r.ok, !r.ok ? r.message : "");
+    assert.equal(r.config.sshPort, 2222);
+    assert.equal(r.config.alertOnFailure, false);
+    assert.deepEqual(r.config.agents, ["main"]);
+    assert.deepEqual(r.config.targets, ["auth-store", "env"]);
+  });
+
+  test("a missing host names the key and the fix", () => {
+    const m = errorOf({});
+    assert.match(m, /openclaw-oauth-sync:host: .*\(not set\); fix: pulumi config set host <value>/);
+  });
+
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ["host", { host: "-oProxyCommand=x" }, /:host: .*"-oProxyCommand=x"/],
+    ["sshPort", { sshPort: 70000 }, /:sshPort: .*70000/],
+    ["sshUser", { sshUser: "bad user" }, /:sshUser: .*"bad user"/],
+    ["sshHostKey", { sshHostKey: "AAAA" }, /:sshHostKey: .*ssh-keyscan/],
+    ["mode", { mode: "kubernetes" }, /:mode: .*"kubernetes"/],
+    ["stateDir", { stateDir: "relative/.openclaw" }, /:stateDir: must be an absolute path.*"relative\/.openclaw"/],
+    ["configPath", { configPath: "openclaw.json" }, /:configPath: must be an absolute path/],
+    ["claudeCredentials", { claudeCredentials: "~/.claude/.credentials.json" }, /:claudeCredentials: must be an absolute path/],
+    ["agents", { agents: ["ok", "not ok"] }, /:agents\[1\]: agent ids/],
+    ["storageEra", { storageEra: "sqlite3" }, /:storageEra: .*"sqlite3"/],
+    ["refreshInterval", { refreshInterval: "7min" }, /:refreshInterval: a span must divide the hour/],
+    ["refreshInterval (junk)", { refreshInterval: "every tuesday;rm" }, /:refreshInterval: must be a span/],
+    ["refreshRandomizedDelay", { refreshRandomizedDelay: "2 minutes" }, /:refreshRandomizedDelay: must be a time span/],
+    ["refreshWindowMinutes", { refreshWindowMinutes: 0 }, /:refreshWindowMinutes: .*got 0/],
+    ["claudeCommand", { claudeCommand: "claude -p ok" }, /:claudeCommand: .*"claude -p ok"/],
+    ["targets", { targets: ["auth-store", "sqlite"] }, /:targets\[1\]/],
+    ["targets (object)", { targets: [{ kind: "env", key: "bad key" }] }, /:targets\[0\]/],
+    ["profileType", { profileType: "api_key" }, /:profileType: .*"api_key"/],
+    ["profileId", { profileId: "default" }, /:profileId: must look like "anthropic:default"/],
+    ["reloadAction", { reloadAction: "reboot" }, /:reloadAction: .*"reboot"/],
+    ["reloadCommand", { reloadAction: "command" }, /:reloadCommand: is required when reloadAction is "command"/],
+    ["model.primary", { model: { primary: "claude-sonnet-4-6" } }, /:model\.primary: must be "provider\/model".*"claude-sonnet-4-6"/],
+    ["model (unknown key)", { model: { primery: "anthropic/claude-sonnet-4-6" } }, /:model: unknown key "primery"/],
+    ["notify", { notify: { channels: [{ type: "slack", url: "https://hooks.slack.com/x" }] } }, /:notify\.channels\[0\]/],
+    ["installPrefix", { installPrefix: "usr/local" }, /:installPrefix: must be an absolute path/],
+    ["nodePath", { nodePath: "node" }, /:nodePath: must be an absolute path/],
+    ["serviceUser", { serviceUser: "a b" }, /:serviceUser:/],
+    ["dockerComposeDir", { mode: "docker", reloadAction: "container-recreate" }, /:dockerComposeDir: is required when reloadAction is "container-recreate"/],
+    ["refreshOn", { refreshOn: "container" }, /:refreshOn: "container" needs mode "docker"/],
+    ["removeBrokenAnthropicProvider", { removeBrokenAnthropicProvider: "yes" }, /:removeBrokenAnthropicProvider: .*is not a JSON value|:removeBrokenAnthropicProvider: /],
+    ["unknown key", { sshPrivatKey: "x" }, /:sshPrivatKey: unknown key/],
+  ];
+  for (const [key, values, expected] of bad) {
+    test(`bad ${key} → message naming it`, () => {
+      const m = errorOf({ host: "gw1", ...values });
+      assert.match(m, expected);
+      assert.match(m, /^Invalid stack config/);
+    });
+  }
+
+  test("every schema key has a decoder and vice versa", () => {
+    assert.deepEqual(Object.keys(STACK_KEYS).sort(), Object.keys(StackConfigSchema.shape).sort());
+  });
+
+  test("a secret-looking value in notify is not echoed past 120 characters", () => {
+    const long = "x".repeat(500);
+    const m = errorOf({ host: "gw1", claudeCommand: long });
+    assert.ok(m.length < 600, "message stays short");
+  });
+});
