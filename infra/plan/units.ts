@@ -23,6 +23,8 @@ interface Common {
 export interface WatchServiceView extends Common {
   after: string;
   onFailure: string | undefined;
+  /** `ExecStartPost=` clearing this unit's `unit-failed:` alert; undefined without alerts. */
+  execStartPost: string | undefined;
   readWritePaths: string;
   docker: boolean;
   /** CapabilityBoundingSet= value; "" drops every capability (non-root). */
@@ -32,6 +34,8 @@ export interface WatchServiceView extends Common {
 export interface RefreshServiceView extends Common {
   after: string;
   onFailure: string | undefined;
+  /** `ExecStartPost=` clearing this unit's `unit-failed:` alert; undefined without alerts. */
+  execStartPost: string | undefined;
   readWritePaths: string;
   claudeHomeWritable: boolean;
   timerName: string;
@@ -100,6 +104,15 @@ export function writablePaths(s: HostSettings): string[] {
   return uniqueSorted(out);
 }
 
+/**
+ * `-<runtime> notify --unit-ok %n`: clears the alert the alert unit raised for this unit. "-": its
+ * failure never fails the unit. %n must stay a specifier, so it is appended after escaping.
+ */
+function clearAlertOnStart(s: HostSettings, role: string): string | undefined {
+  if (!s.stack.alertOnFailure) return undefined;
+  return `-${execLine(runtimeArgv(s, "notify", "--unit-ok"), `${role} ExecStartPost`)} %n`;
+}
+
 function common(s: HostSettings, role: string, description: string, args: string[]): Common {
   const root = s.serviceUser.name === "root";
   return {
@@ -119,6 +132,7 @@ export function planWatchView(s: HostSettings): WatchServiceView {
     ...common(s, "watch", "openclaw-oauth-sync: sync Claude Code's login into OpenClaw on every change", ["watch"]),
     after: docker ? "network-online.target docker.service" : "network-online.target",
     onFailure: s.stack.alertOnFailure ? `${UNIT_PREFIX}-alert@%n.service` : undefined,
+    execStartPost: clearAlertOnStart(s, "watch"),
     readWritePaths: writablePaths(s)
       .map((p) => escapePathListEntry(p, false, "ReadWritePaths"))
       .join(" "),
@@ -137,6 +151,7 @@ export function planRefreshView(s: HostSettings): RefreshServiceView {
     ...common(s, "refresh", "openclaw-oauth-sync: renew Claude Code's login before it expires", ["refresh"]),
     after: s.stack.mode === "docker" ? "network-online.target docker.service" : "network-online.target",
     onFailure: s.stack.alertOnFailure ? `${UNIT_PREFIX}-alert@%n.service` : undefined,
+    execStartPost: clearAlertOnStart(s, "refresh"),
     readWritePaths: entries.join(" "),
     claudeHomeWritable: claudeHome !== undefined,
     timerName: UNIT_NAMES.refreshTimer,

@@ -26,7 +26,7 @@ commands:
   sync       [--json] [--verbose] copy Claude's current access token into every configured OpenClaw target, once
   watch      follow the credentials file and sync on every change (the systemd service)
   doctor     check this host for known misconfigurations and print the fix (--json; exit 1 on errors)
-  notify     notify --test: send a test message to every notification channel (exit 1 if any failed)
+  notify     --test: a test message to every channel (exit 1 if any failed); --unit-failed/--unit-ok UNIT: raise/clear a unit alert (used by systemd); --state
   refresh    run the Claude CLI so Claude Code renews its login when it is close to expiry, then sync (--force)
   status     token expiry, targets, last refresh, alerts, route (--json; --check: exit 0 ok / 1 expired or login required / 2 expiring; --prometheus FILE)
   edit-env   [--get] read/set entries of one .env file; JSON request on stdin, JSON answer on stdout (used by Pulumi)

@@ -3,7 +3,7 @@
  * Every string that leaves here has been scrubbed of tokens and of the channel secrets.
  */
 import { scrubText } from "../redact";
-import type { AlertEvent, ConditionId } from "./state";
+import { unitOfCondition, type AlertEvent, type ConditionId, type FixedConditionId } from "./state";
 
 export interface MessageContext {
   host: string;
@@ -25,15 +25,33 @@ export interface Message {
   timestamp: string;
 }
 
-const LABELS: Record<ConditionId, string> = {
+const LABELS: Record<FixedConditionId, string> = {
   "login-required": "Claude login required",
   "expiring-unrenewed": "Claude token expiring, not renewed",
   "sync-failing": "OpenClaw credential sync failing",
 };
 
+/** Title-case label, and the form used inside a sentence (a unit name keeps its case). */
+function labelsOf(id: ConditionId): { label: string; inSentence: string } {
+  const unit = unitOfCondition(id);
+  if (unit !== undefined) return { label: `Unit ${unit} failed`, inSentence: `unit ${unit} failed` };
+  const label = LABELS[id as FixedConditionId];
+  return { label, inSentence: label.toLowerCase() };
+}
+
+/** A unit name as a shell word: systemd escapes (`\x2d`) would otherwise lose their backslash. */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9:_.@-]+$/.test(s) ? s : `'${s}'`;
+}
+
 function fixFor(id: ConditionId, ctx: MessageContext): string {
   const cli = "openclaw-oauth-sync";
-  switch (id) {
+  const unit = unitOfCondition(id);
+  if (unit !== undefined) {
+    const u = shellWord(unit);
+    return `On ${ctx.host} read \`journalctl -u ${u} -n 50\`, run \`${cli} status\` and \`${cli} doctor\`; after fixing the cause, \`systemctl restart ${u}\`.`;
+  }
+  switch (id as FixedConditionId) {
     case "login-required": {
       // In Docker mode Claude Code may live on the host or in the container; name both.
       const inContainer = ctx.docker
@@ -67,13 +85,13 @@ export function buildMessage(
       timestamp: ts,
     };
   }
-  const label = LABELS[m.condition];
+  const { label, inSentence } = labelsOf(m.condition);
   const detail = m.detail.trim() ? `\n${m.detail.trim()}` : "";
   let title: string;
   let text: string;
   if (m.event === "recovery") {
     title = `Resolved on ${ctx.host}: ${label}`;
-    text = `Resolved on ${ctx.host}: ${label.toLowerCase()} (condition ${m.condition}) has cleared.${detail}`;
+    text = `Resolved on ${ctx.host}: ${inSentence} (condition ${m.condition}) has cleared.${detail}`;
   } else {
     const again = m.event === "re-alert" && m.since !== undefined ? ` (still, since ${new Date(m.since).toISOString()})` : "";
     title = `${label} on ${ctx.host}`;

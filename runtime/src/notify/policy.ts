@@ -35,7 +35,8 @@ export function decide(state: AlertState, report: ConditionReport, now: number, 
     } else {
       next = { ...prev, detail: report.detail };
       if (prev.lastAlertAt === undefined) event = "alert"; // earlier delivery failed or was rate-limited
-      else if (cfg.reAlertMinutes > 0 && now - prev.lastAlertAt >= cfg.reAlertMinutes * 60_000) event = "re-alert";
+      // now < lastAlertAt: the clock went backwards; re-alert rather than stay silent until it catches up.
+      else if (cfg.reAlertMinutes > 0 && (now - prev.lastAlertAt >= cfg.reAlertMinutes * 60_000 || now < prev.lastAlertAt)) event = "re-alert";
     }
   } else if (prev.active) {
     // Recover only what we told someone about; a condition nobody heard of clears silently.

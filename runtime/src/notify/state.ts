@@ -14,7 +14,38 @@ import { readTextIfExists, writeFileAtomic, PRIVATE_FILE } from "../fsx/atomic";
 import type { Logger } from "../log";
 
 export const CONDITIONS = ["login-required", "expiring-unrenewed", "sync-failing"] as const;
-export type ConditionId = (typeof CONDITIONS)[number];
+export type FixedConditionId = (typeof CONDITIONS)[number];
+/** A systemd unit of ours entered the failed state (`notify --unit-failed <unit>`). */
+export type UnitFailedConditionId = `unit-failed:${string}`;
+export type ConditionId = FixedConditionId | UnitFailedConditionId;
+
+/**
+ * Unit names we accept: systemd's unit-name characters (unit-name.c VALID_CHARS plus "@" of
+ * template instances), a .service or .timer suffix, at most 256 characters (UNIT_NAME_MAX). The name
+ * lands in alerts.json keys, message text and NOTIFY_CONDITION, so nothing else gets in.
+ */
+export const UNIT_NAME_RE = /^[A-Za-z0-9:_.@\\-]+\.(service|timer)$/;
+const UNIT_NAME_MAX = 256;
+
+export function isValidUnitName(unit: string): boolean {
+  return unit.length <= UNIT_NAME_MAX && UNIT_NAME_RE.test(unit);
+}
+
+/** The condition id of a failed unit; undefined for a name that is not a valid unit name. */
+export function unitFailedCondition(unit: string): UnitFailedConditionId | undefined {
+  return isValidUnitName(unit) ? `unit-failed:${unit}` : undefined;
+}
+
+/** The unit of a `unit-failed:<unit>` id, or undefined for the fixed conditions. */
+export function unitOfCondition(id: ConditionId): string | undefined {
+  return id.startsWith("unit-failed:") ? id.slice("unit-failed:".length) : undefined;
+}
+
+/** True for the fixed conditions and for `unit-failed:<valid unit name>`. */
+export function isConditionId(s: string): s is ConditionId {
+  if ((CONDITIONS as readonly string[]).includes(s)) return true;
+  return s.startsWith("unit-failed:") && isValidUnitName(s.slice("unit-failed:".length));
+}
 export type AlertEvent = "alert" | "re-alert" | "recovery" | "test";
 
 const ConditionStateSchema = z.object({
