@@ -10,6 +10,10 @@ import * as path from "node:path";
 import { runScript } from "../ssh/transport";
 import { asRootShC, diffKeys, normalizeMode, sessionFor, shq, withoutInternal, type CommonProps, type KindImpl } from "./common";
 
+
+/** Name of the directories we create for our files; emptied ones are removed on delete. */
+export const OWN_DIR_NAME = "openclaw-oauth-sync";
+
 export interface FileProps extends CommonProps {
   path: string;
   /** The content (may come from a secret input; then this prop is secret in state). */
@@ -130,6 +134,9 @@ export const fileProvider: KindImpl<FileProps> = {
   },
   async delete(_id, props) {
     const s = await sessionFor(props);
-    await runScript(s, `set -eu\nrm -f -- ${shq(props.path)}\n`, undefined, { asRoot: true, label: `rm ${props.path}` });
+    // Our own directories (/etc/openclaw-oauth-sync, <prefix>/lib/openclaw-oauth-sync) go with
+    // their last file, so destroy leaves nothing behind; any other directory is never touched.
+    const script = `set -eu\nrm -f -- ${shq(props.path)}\nd=$(dirname -- ${shq(props.path)})\nif [ "$(basename -- "$d")" = ${shq(OWN_DIR_NAME)} ]; then rmdir -- "$d" 2>/dev/null || true; fi\n`;
+    await runScript(s, script, undefined, { asRoot: true, label: `rm ${props.path}` });
   },
 };

@@ -84,6 +84,19 @@ describe("RemoteFile provider (real sshd)", () => {
     assert.throws(() => statSync(p.path));
   });
 
+  test("delete removes our own directory (openclaw-oauth-sync) once empty, never another one", async () => {
+    const own = join(root, "openclaw-oauth-sync");
+    const a = await fileProvider.create(props(join(own, "a.json"), "a\n"));
+    const b = await fileProvider.create(props(join(own, "b.json"), "b\n"));
+    const other = await fileProvider.create(props(join(root, "other-dir", "c.json"), "c\n"));
+    await fileProvider.delete(a.id, a.outs);
+    assert.ok(statSync(own).isDirectory(), "kept while another file is in it");
+    await fileProvider.delete(b.id, b.outs);
+    assert.throws(() => statSync(own), "removed with its last file");
+    await fileProvider.delete(other.id, other.outs);
+    assert.ok(statSync(join(root, "other-dir")).isDirectory(), "a directory not named openclaw-oauth-sync stays");
+  });
+
   test("a 0600 secret file: never world-readable, read works through sudo, content only in the secret input", async () => {
     const secret = "webhook-secret-value-123";
     const p = props(join(root, "secrets.json"), JSON.stringify({ s: secret }), { mode: "0600", group: "root" });
