@@ -2,9 +2,9 @@
  * The Claude Code CLI's credentials file (`~/.claude/.credentials.json`), validated at the edge.
  * Shape: facts/openclaw.md §1.2. Extra keys are tolerated; we never write this file.
  */
-import { promises as fsp } from "node:fs";
 import { z } from "zod";
 import { errnoCode, ExitCode, UserError } from "./errors";
+import { FileTooLargeError, MAX_CREDENTIALS_BYTES, readFileCapped } from "./security/limits";
 
 const ACCESS_PREFIX = "sk-ant-oat";
 
@@ -40,7 +40,8 @@ export type CredentialsProblem =
   | "permission-denied"
   | "empty"
   | "not-json"
-  | "wrong-shape";
+  | "wrong-shape"
+  | "too-large";
 
 export class CredentialsError extends UserError {
   constructor(
@@ -93,10 +94,12 @@ export function parseCredentials(text: string, path: string): ClaudeCredentials 
 
 /** Reads and parses the credentials file; every failure is a CredentialsError with a fix. */
 export async function readCredentials(path: string): Promise<ClaudeCredentials> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await fsp.readFile(path, "utf8");
+    // Capped: a real credentials file is ~500 bytes; a huge one is refused, not read into memory.
+    text = await readFileCapped(path, MAX_CREDENTIALS_BYTES, "the credentials file");
   } catch (e) {
+    if (e instanceof FileTooLargeError) throw new CredentialsError("too-large", path, e.message.slice(path.length + 2));
     const code = errnoCode(e);
     if (code === "ENOENT") {
       throw new CredentialsError("missing", path, "credentials file not found: log in with 'claude' as the owning account, or fix claudeCredentials in the config");
@@ -112,6 +115,9 @@ export async function readCredentials(path: string): Promise<ClaudeCredentials> 
       throw new CredentialsError("permission-denied", path, "permission denied: run as root or as the account that owns the file");
     }
     throw e;
+  }
+  if (text === undefined) {
+    throw new CredentialsError("missing", path, "credentials file not found: log in with 'claude' as the owning account, or fix claudeCredentials in the config");
   }
   return parseCredentials(text, path);
 }

@@ -22,6 +22,7 @@ import JSON5 from "json5";
 import { applyEdits, createScanner, modify, parse as jsoncParse, parseTree } from "jsonc-parser";
 import type { FormattingOptions, Node as JsonNode, ParseError } from "jsonc-parser";
 import { ExitCode, UserError } from "../errors";
+import { nestingProblem } from "../security/limits";
 import type { EditResult, JsonEdit, JsonPath } from "./types";
 
 export class JsonEditError extends UserError {
@@ -88,7 +89,14 @@ function invalid(text: string, offset: number, what: string): JsonEditError {
   return new JsonEditError(`not valid ${what} at line ${line}, column ${column}`, line, column);
 }
 
+/** Refuses absurdly deep documents before any recursive parser sees them (SECURITY.md). */
+function assertDepth(body: string): void {
+  const deep = nestingProblem(body);
+  if (deep) throw new JsonEditError(`not usable: ${deep}`);
+}
+
 function parseStrict(body: string): unknown {
+  assertDepth(body);
   try {
     return JSON.parse(body);
   } catch {
@@ -102,6 +110,7 @@ function parseStrict(body: string): unknown {
 }
 
 function parseJson5(body: string): unknown {
+  assertDepth(body);
   try {
     return JSON5.parse(body);
   } catch (e) {

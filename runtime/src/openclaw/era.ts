@@ -1,10 +1,14 @@
 /**
  * Which credential store an OpenClaw agent dir uses (facts/openclaw.md §0, §3, §7):
  *   json        auth-profiles.json with order/lastGood/usageStats inside (≤ 2026.4.6)
- *   json-split  auth-profiles.json + auth-state.json (2026.4.7 – 2026.6.x)
- *   sqlite      openclaw-agent.sqlite per agent, or the shared <stateDir>/state/openclaw.sqlite (≥ 2026.7)
+ *   json-split  auth-profiles.json + auth-state.json (2026.4.7 – 2026.6.1)
+ *   sqlite      openclaw-agent.sqlite per agent, or the shared <stateDir>/state/openclaw.sqlite (≥ 2026.6.5)
+ * The SQLite boundary comes from the real releases (test/compat): 2026.5.28 and 2026.6.1 still load
+ * auth-profiles.json; 2026.6.5 and 2026.6.11 keep the store in openclaw-agent.sqlite (facts/openclaw.md
+ * said ~2026.7). No release was published between 2026.6.1 and 2026.6.5.
  * decideEra is pure; gatherEraFacts is the small fs reader that feeds it.
  */
+import { FileTooLargeError, MAX_STORE_BYTES, readFileCapped } from "../security/limits";
 import { promises as fsp } from "node:fs";
 import JSON5 from "json5";
 import type { StorageEra } from "../sync/types";
@@ -23,6 +27,8 @@ export interface EraFacts {
   /** Installed OpenClaw version, if known, and where it came from. */
   version?: string | undefined;
   versionSource?: string | undefined;
+  /** The version is openclaw.version from our config (the installed binary's, per the Pulumi facts). */
+  versionConfigured?: boolean | undefined;
 }
 
 export interface EraDecision {
@@ -55,20 +61,35 @@ export function eraForVersion(version: string): StorageEra | undefined {
   const v = parseOpenClawVersion(version);
   if (!v) return undefined;
   if (cmp(v, [2026, 4, 6]) <= 0) return "json";
-  if (cmp(v, [2026, 7, 0]) < 0) return "json-split";
+  if (cmp(v, [2026, 6, 1]) <= 0) return "json-split";
   return "sqlite";
+}
+
+/**
+ * Does the shared <stateDir>/state/openclaw.sqlite say "SQLite era"? Not when the configured
+ * version predates the SQLite store: 2026.6.1 already creates that database (for other state)
+ * while its auth store is still auth-profiles.json + auth-state.json (seen in the real release,
+ * test/compat). meta.lastTouchedVersion does not overrule the database: after an upgrade it may
+ * still name the old release, and JSON written for a SQLite-era OpenClaw is ignored or blocks it.
+ */
+function sharedSqliteCounts(facts: EraFacts): boolean {
+  if (!facts.sharedSqlite) return false;
+  if (!facts.versionConfigured || !facts.version) return true;
+  const byVersion = eraForVersion(facts.version);
+  return byVersion === undefined || byVersion === "sqlite";
 }
 
 /** Pure: the era of one agent dir. An explicit setting wins over detection. */
 export function decideEra(facts: EraFacts, setting: EraSetting = "auto"): EraDecision {
-  const sqlitePresent = facts.agentSqlite || facts.sharedSqlite;
+  const sharedCounts = sharedSqliteCounts(facts);
+  const sqlitePresent = facts.agentSqlite || sharedCounts;
   if (setting !== "auto") {
     return { era: setting, reason: `era ${setting} set in the target config`, sqlitePresent, guessed: false };
   }
   if (facts.agentSqlite) {
     return { era: "sqlite", reason: "openclaw-agent.sqlite present", sqlitePresent, guessed: false };
   }
-  if (facts.sharedSqlite) {
+  if (sharedCounts) {
     return { era: "sqlite", reason: "shared state/openclaw.sqlite present", sqlitePresent, guessed: false };
   }
   if (facts.authStateJson) {
@@ -102,13 +123,14 @@ async function exists(path: string): Promise<boolean> {
 }
 
 async function profilesHasStateKeys(agentDir: string): Promise<boolean | undefined> {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = await fsp.readFile(authProfilesPath(agentDir), "utf8");
+    text = await readFileCapped(authProfilesPath(agentDir), MAX_STORE_BYTES, "auth-profiles.json");
   } catch (e) {
-    if (errnoCode(e) === "ENOENT") return undefined;
+    if (e instanceof FileTooLargeError) return undefined; // the target reports it
     throw e;
   }
+  if (text === undefined) return undefined;
   try {
     const v: unknown = JSON.parse(text);
     if (typeof v !== "object" || v === null) return undefined;
@@ -122,8 +144,10 @@ async function profilesHasStateKeys(agentDir: string): Promise<boolean | undefin
  * The OpenClaw version: openclaw.version from our config, else `meta.lastTouchedVersion` of
  * openclaw.json (JSON5; written by every OpenClaw that saved the config). Undefined when neither.
  */
+export const CONFIGURED_VERSION_SOURCE = "openclaw.version in config";
+
 export async function readOpenClawVersion(configured: string | undefined, openclawJson: string): Promise<{ version: string; source: string } | undefined> {
-  if (configured) return { version: configured, source: "openclaw.version in config" };
+  if (configured) return { version: configured, source: CONFIGURED_VERSION_SOURCE };
   let text: string;
   try {
     text = await fsp.readFile(openclawJson, "utf8");
@@ -159,5 +183,6 @@ export async function gatherEraFacts(
     profilesHasStateKeys: stateKeys,
     version: version?.version,
     versionSource: version?.source,
+    versionConfigured: version?.source === CONFIGURED_VERSION_SOURCE,
   };
 }

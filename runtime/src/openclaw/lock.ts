@@ -6,6 +6,7 @@
  */
 import { promises as fsp, constants as fsc } from "node:fs";
 import { errnoCode, ExitCode, UserError } from "../errors";
+import { removeStaleTemps, tempPathFor } from "../fsx/atomic";
 
 export const OPENCLAW_LOCK_STALE_MS = 30_000;
 
@@ -67,7 +68,8 @@ export function isLockStale(content: LockContent, mtimeMs: number, nowMs: number
   if (pidAlive === false) return true;
   const created = content.createdAt !== undefined ? Date.parse(content.createdAt) : NaN;
   const since = Number.isFinite(created) ? created : mtimeMs;
-  return nowMs - since > staleMs;
+  // A lock "created" more than staleMs in the future predates a backward clock jump: stale too.
+  return Math.abs(nowMs - since) > staleMs;
 }
 
 /** kill(pid, 0): ESRCH = dead; EPERM = alive but someone else's. */
@@ -80,7 +82,32 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Creates the lock with its content in one step: the content goes to a temp file that is then
+ * hard-linked to the lock path (link fails with EEXIST like O_EXCL). A crash can therefore never
+ * leave an empty lock, which nobody could judge by pid and which would block every writer for
+ * the full 30 s. Filesystems without hard links fall back to O_EXCL + write.
+ */
 async function tryCreate(lockPath: string, now: number): Promise<boolean> {
+  const content = JSON.stringify({ pid: process.pid, createdAt: new Date(now).toISOString() });
+  const tmp = tempPathFor(lockPath);
+  let linkable = true;
+  try {
+    await fsp.writeFile(tmp, content, { mode: 0o600, flag: "wx" });
+    try {
+      await fsp.link(tmp, lockPath);
+      return true;
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === "EEXIST") return false;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EXDEV" && code !== "ENOSYS") throw e;
+      linkable = false;
+    }
+  } finally {
+    await fsp.unlink(tmp).catch(() => undefined);
+    await removeStaleTemps(lockPath);
+  }
+  if (linkable) return false;
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(lockPath, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
@@ -89,7 +116,7 @@ async function tryCreate(lockPath: string, now: number): Promise<boolean> {
     throw e;
   }
   try {
-    await fh.writeFile(JSON.stringify({ pid: process.pid, createdAt: new Date(now).toISOString() }));
+    await fh.writeFile(content);
   } finally {
     await fh.close();
   }

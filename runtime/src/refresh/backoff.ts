@@ -32,10 +32,21 @@ export function nextBackoff(
 
 export type BackoffDecision = { active: false; why?: string } | { active: true; until: number; failures: number; reason: string };
 
-/** Whether a (non-forced) refresh must wait. A changed login voids the backoff. */
-export function backoffActive(b: BackoffState | undefined, currentFingerprint: string | undefined, now: number): BackoffDecision {
+/** The longest delay backoffDelayMs can return. */
+export function maxBackoffMs(cfg: BackoffConfig): number {
+  return cfg.maxMinutes * 60_000;
+}
+
+/**
+ * Whether a (non-forced) refresh must wait. A changed login voids the backoff. With `maxDelayMs`
+ * (maxBackoffMs of the config), a backoff that ends further ahead than any delay we ever set was
+ * recorded before the wall clock jumped backwards: it is void, or a clock set back by a day would
+ * silence renewals for a day.
+ */
+export function backoffActive(b: BackoffState | undefined, currentFingerprint: string | undefined, now: number, maxDelayMs?: number): BackoffDecision {
   if (!b) return { active: false };
   if (b.until <= now) return { active: false, why: "backoff elapsed" };
+  if (maxDelayMs !== undefined && b.until - now > maxDelayMs) return { active: false, why: "the clock moved backwards since the last failed attempt" };
   if (b.fingerprint !== undefined && currentFingerprint !== undefined && b.fingerprint !== currentFingerprint) {
     return { active: false, why: "credentials changed since the last failed attempt" };
   }

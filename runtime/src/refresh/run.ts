@@ -17,7 +17,7 @@ import {
   type RefreshOutcome,
   type RefreshState,
 } from "../state/refresh-state";
-import { backoffActive, nextBackoff } from "./backoff";
+import { backoffActive, maxBackoffMs, nextBackoff } from "./backoff";
 import { classifyAttempt, exitCodeFor, oneLine, type CredSnapshot } from "./classify";
 import { formatDuration, formatTime } from "./duration";
 import { acquireRefreshLock } from "./lock";
@@ -128,7 +128,7 @@ export async function runRefresh(config: Config, opts: RefreshOptions, deps: Ref
     if (left > rcfg.windowMinutes * 60_000) {
       return report("not-needed", "outside-window", `not-needed: ${validFor(before0, now())}`, false);
     }
-    const b = backoffActive(state0.backoff, before0.fingerprint, now());
+    const b = backoffActive(state0.backoff, before0.fingerprint, now(), maxBackoffMs(rcfg.backoff));
     if (b.active) {
       await reportExpiring(before0, `renewal is backing off after ${b.failures} failed attempt(s) (${b.reason})`);
       return report(

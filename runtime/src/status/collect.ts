@@ -12,7 +12,7 @@ import { openclawConfigPath } from "../openclaw/paths";
 import { scrubText } from "../redact";
 import type { TargetInspection } from "../sync/types";
 import { readRefreshState, tokenFingerprint, type RefreshAttempt, type RefreshState } from "../state/refresh-state";
-import { backoffActive } from "../refresh/backoff";
+import { backoffActive, maxBackoffMs } from "../refresh/backoff";
 import type { InspectTargets, LastAlert, ReadCredentials, ReadLastAlert } from "../refresh/types";
 import { checkResult, loginRequired, type CheckResult } from "./evaluate";
 import { inferRoute, type RouteInfo } from "./route";
@@ -101,7 +101,7 @@ export async function collectStatus(config: Config, deps: StatusDeps): Promise<S
   if (rs.value.lastAttempt) refresh.lastAttempt = rs.value.lastAttempt;
   if (rs.value.lastSuccessAt !== undefined) refresh.lastSuccessAt = rs.value.lastSuccessAt;
   if (rs.value.backoff) {
-    const b = backoffActive(rs.value.backoff, facts.fingerprint, now);
+    const b = backoffActive(rs.value.backoff, facts.fingerprint, now, maxBackoffMs(config.refresh.backoff));
     refresh.backoff = { active: b.active, until: rs.value.backoff.until, failures: rs.value.backoff.failures, reason: rs.value.backoff.reason };
   }
   if (rs.problem) refresh.stateProblem = rs.problem;

@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import type { Config } from "../config/schema";
 import type { ClaudeCredentials } from "../credentials";
 import { errnoCode } from "../errors";
-import type { NewFileOwnership } from "../fsx/atomic";
+import { explainWriteError, type NewFileOwnership } from "../fsx/atomic";
 import type { Owner } from "../openclaw/owner";
 import type { SyncState } from "./state";
 import type { SyncDeps, TargetResult } from "./types";
@@ -35,9 +35,12 @@ export function serialQueue(): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** New credential files: 0600, owned by the OpenClaw account. */
-export function newFileOwnership(ctx: Pick<RunContext, "owner">): NewFileOwnership {
-  return { mode: 0o600, uid: ctx.owner?.uid, gid: ctx.owner?.gid };
+/**
+ * New credential files: 0600, owned by the OpenClaw account. A symlinked target may point
+ * anywhere inside openclaw.stateDir (agents sharing one store), nowhere else (fsx/atomic.ts).
+ */
+export function newFileOwnership(ctx: Pick<RunContext, "owner" | "config">): NewFileOwnership {
+  return { mode: 0o600, uid: ctx.owner?.uid, gid: ctx.owner?.gid, symlinkRoots: [ctx.config.openclaw.stateDir] };
 }
 
 /** Makes `dir` (one level) if its parent exists: 0700, owned by the OpenClaw account, like OpenClaw's own dirs. */
@@ -66,6 +69,8 @@ export async function parentExists(path: string): Promise<boolean> {
 
 /** A failure as a TargetResult; errno codes get the operator's fix. */
 export function failure(target: string, path: string | undefined, e: unknown, scrub: (s: string) => string): TargetResult {
+  // A full or read-only filesystem met outside writeFileAtomic (e.g. creating OpenClaw's lock) gets the same fix.
+  e = explainWriteError(e, path ?? target);
   const code = errnoCode(e);
   const msg = e instanceof Error ? e.message : String(e);
   const detail =

@@ -10,12 +10,23 @@ describe("decideEra", () => {
     ["per-agent sqlite", { ...none, agentSqlite: true, authStateJson: true }, "sqlite", false],
     ["shared sqlite only (2026.9.6)", { ...none, sharedSqlite: true }, "sqlite", false],
     ["sqlite beats an old version", { ...none, sharedSqlite: true, version: "2026.2.26" }, "sqlite", false],
+    // 2026.6.1 creates state/openclaw.sqlite but keeps auth in JSON: a configured version says so;
+    // meta.lastTouchedVersion alone does not (it may predate an upgrade).
+    ["shared sqlite + configured 2026.6.1 + auth-state.json", { ...none, sharedSqlite: true, authStateJson: true, version: "2026.6.1", versionConfigured: true }, "json-split", false],
+    ["shared sqlite + configured 2026.6.1, empty agent dir", { ...none, sharedSqlite: true, version: "2026.6.1", versionConfigured: true }, "json-split", false],
+    ["shared sqlite + lastTouchedVersion 2026.6.1", { ...none, sharedSqlite: true, version: "2026.6.1", versionConfigured: false }, "sqlite", false],
+    ["shared sqlite + configured 2026.9.6", { ...none, sharedSqlite: true, version: "2026.9.6", versionConfigured: true }, "sqlite", false],
     ["auth-state.json", { ...none, authStateJson: true, version: "2026.2.26" }, "json-split", false],
     ["state keys inside auth-profiles.json", { ...none, profilesHasStateKeys: true, version: "2026.9.6" }, "json", false],
     ["no files, 2026.4.6", { ...none, version: "2026.4.6" }, "json", false],
     ["no files, 2026.4.6-beta.1 counts as 2026.4.6", { ...none, version: "2026.4.6-beta.1" }, "json", false],
     ["no files, 2026.4.7", { ...none, version: "2026.4.7" }, "json-split", false],
-    ["no files, 2026.6.30", { ...none, version: "2026.6.30" }, "json-split", false],
+    // Boundaries seen in real releases (test/compat): 2026.5.28 and 2026.6.1 load auth-profiles.json,
+    // 2026.6.5 and 2026.6.11 keep the store in openclaw-agent.sqlite.
+    ["no files, 2026.5.28", { ...none, version: "2026.5.28" }, "json-split", false],
+    ["no files, 2026.6.1", { ...none, version: "2026.6.1" }, "json-split", false],
+    ["no files, 2026.6.5", { ...none, version: "2026.6.5" }, "sqlite", false],
+    ["no files, 2026.6.11", { ...none, version: "2026.6.11" }, "sqlite", false],
     ["no files, 2026.7.1-2", { ...none, version: "2026.7.1-2" }, "sqlite", false],
     ["no files, v2026.9.6", { ...none, version: "v2026.9.6" }, "sqlite", false],
     ["profiles without state keys say nothing", { ...none, profilesHasStateKeys: false }, "json", true],
@@ -36,6 +47,12 @@ describe("decideEra", () => {
     assert.equal(d.era, "json");
     assert.equal(d.sqlitePresent, true);
     assert.match(d.reason, /set in the target config/);
+  });
+
+  test("a JSON-era configured version next to the shared database: no SQLite store reported (forced json is not refused)", () => {
+    const d = decideEra({ ...none, sharedSqlite: true, version: "2026.6.1", versionConfigured: true }, "json-split");
+    assert.equal(d.sqlitePresent, false);
+    assert.equal(decideEra({ ...none, sharedSqlite: true, version: "2026.6.1" }, "json-split").sqlitePresent, true);
   });
 
   test("the version source is named in the reason", () => {
