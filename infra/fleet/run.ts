@@ -1,0 +1,99 @@
+/**
+ * The effects of `fleet`: one Pulumi operation per stack through the Automation API, a bounded
+ * number at a time, each with its own log file, progress reported through `onLine`.
+ * A failure of one host never stops the others: it becomes that host's row in the table.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Stack, type EngineEvent, type LocalWorkspace } from "@pulumi/pulumi/automation";
+import { firstError, pickOutputs, stepText, type FleetOp, type HostRun, type OpCounts } from "./summary";
+
+/** Runs `fn` over `items`, at most `limit` at once; results keep the input order. */
+export async function runBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= items.length) return;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
+/** `.fleet-logs/<stack>/<timestamp>-<op>.log` (timestamp without ":" so it is a safe file name). */
+export function logPath(logDir: string, stack: string, op: FleetOp, at: Date): string {
+  return path.join(logDir, stack, `${at.toISOString().replace(/:/g, "-")}-${op}.log`);
+}
+
+export interface RunContext {
+  ws: LocalWorkspace;
+  logDir: string;
+  /** One progress line (already formatted by the caller with time and stack). */
+  onLine: (stack: string, text: string) => void;
+  /** Extra work for status --live: returns outputs to merge, or throws. */
+  live?: ((stack: Stack) => Promise<Partial<HostRun["outputs"]>>) | undefined;
+}
+
+/** Runs `op` on one stack; never throws (a failure is the HostRun's error). */
+export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): Promise<HostRun> {
+  const t0 = Date.now();
+  const file = logPath(ctx.logDir, stackName, op, new Date(t0));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const log = fs.createWriteStream(file, { flags: "w", mode: 0o600 });
+  const write = (s: string) => log.write(s.endsWith("\n") ? s : `${s}\n`);
+  write(`# fleet ${op} ${stackName} started ${new Date(t0).toISOString()}`);
+  const diagnostics: string[] = [];
+  const seen = new Set<string>();
+  let steps = 0;
+  const onEvent = (e: EngineEvent) => {
+    const meta = e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata;
+    if (meta) {
+      const key = `${meta.op}:${meta.urn}`;
+      if (!seen.has(key) && !(e.resourcePreEvent && op === "up")) {
+        seen.add(key);
+        steps++;
+        const text = stepText(meta.op, meta.type, meta.urn, steps);
+        if (text) ctx.onLine(stackName, text);
+      }
+    }
+    if (e.resOpFailedEvent) ctx.onLine(stackName, `✖ step failed (${e.resOpFailedEvent.metadata.op} ${e.resOpFailedEvent.metadata.urn.split("::").pop()})`);
+    if (e.diagnosticEvent && e.diagnosticEvent.severity === "error") diagnostics.push(e.diagnosticEvent.message);
+  };
+  ctx.onLine(stackName, `started ${op}`);
+  const base = { stack: stackName, op, logFile: file };
+  let run: HostRun;
+  try {
+    const stack = await Stack.select(stackName, ctx.ws);
+    const common = { onOutput: write, onEvent, color: "never" as const };
+    let changes: OpCounts | undefined;
+    let outputs: HostRun["outputs"];
+    if (op === "preview") {
+      const r = await stack.preview({ ...common, diff: true });
+      changes = r.changeSummary;
+      outputs = pickOutputs(await stack.outputs());
+    } else if (op === "up") {
+      const r = await stack.up({ ...common, diff: true });
+      changes = r.summary.resourceChanges;
+      outputs = pickOutputs(r.outputs);
+    } else if (op === "destroy") {
+      const r = await stack.destroy({ onOutput: write, onEvent, color: "never" });
+      changes = r.summary.resourceChanges;
+    } else {
+      outputs = pickOutputs(await stack.outputs());
+      if (ctx.live) outputs = { ...outputs, ...(await ctx.live(stack)) };
+      write(JSON.stringify({ outputs }, null, 2));
+    }
+    run = { ...base, ok: true, changes, outputs, durationMs: Date.now() - t0 };
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    write(`\n# error\n${msg}`);
+    run = { ...base, ok: false, error: firstError(diagnostics, msg), durationMs: Date.now() - t0 };
+  }
+  write(`# done ${new Date().toISOString()}: ${JSON.stringify({ ok: run.ok, changes: run.changes, error: run.error, durationMs: run.durationMs })}`);
+  await new Promise<void>((r) => log.end(r));
+  ctx.onLine(stackName, run.ok ? `done in ${(run.durationMs / 1000).toFixed(1)}s (${steps} steps)` : `FAILED in ${(run.durationMs / 1000).toFixed(1)}s: ${run.error} (log: ${path.relative(process.cwd(), file) || file})`);
+  return run;
+}
