@@ -3,6 +3,7 @@
  * validate them with zod, derive versions and storage eras, and decide whether the host can work.
  * Unit-tested with fixtures; nothing here talks to a host.
  */
+import { eraForVersion as runtimeEraForVersion } from "../../runtime/src/openclaw/era";
 import { z } from "zod";
 
 export type StorageEra = "json" | "json-split" | "sqlite";
@@ -118,12 +119,12 @@ export function parseOpenClawVersion(s: string | undefined): OpenClawVersion | u
   return { raw: s!.trim().replace(/^v/, ""), year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) };
 }
 
-/** The storage era a release uses when no file says otherwise (facts/openclaw.md §0). */
+/**
+ * The storage era a release uses when no file says otherwise. One rule for the program and the
+ * runtime: the runtime's, verified against real releases (test/compat).
+ */
 export function eraForVersion(v: OpenClawVersion): StorageEra {
-  const n = v.year * 10_000 + v.month * 100 + v.day;
-  if (n >= 2026_07_00) return "sqlite";
-  if (n >= 2026_04_07) return "json-split";
-  return "json";
+  return runtimeEraForVersion(`${v.year}.${v.month}.${v.day}`) ?? "json";
 }
 
 export function parseNodeMajor(version: string | undefined): number | undefined {
@@ -177,14 +178,17 @@ export function interpretFacts(stdout: string, host: string): FactsParse {
     };
   }
   const raw = r.data;
-  const version = parseOpenClawVersion(raw.openclaw.version) ?? parseOpenClawVersion(raw.config.lastTouchedVersion);
+  const installed = parseOpenClawVersion(raw.openclaw.version);
+  const version = installed ?? parseOpenClawVersion(raw.config.lastTouchedVersion);
   const filesOf = (id: string) => new Set(raw.agentFile.filter((f) => f.startsWith(`${id}/`)).map((f) => f.slice(id.length + 1)));
   const sharedSqlite = raw.sharedSqlite === "yes";
   const agents: AgentFacts[] = raw.agent.map((id) => {
     const files = filesOf(id);
     const dir = `${raw.stateDir.path.replace(/\/+$/, "")}/agents/${id}/agent`;
     if (files.has("openclaw-agent.sqlite")) return { id, dir, era: "sqlite", eraSource: "agent-sqlite" };
-    if (sharedSqlite) return { id, dir, era: "sqlite", eraSource: "shared-sqlite" };
+    // 2026.6.1 already creates the shared database while its auth store is still JSON: the
+    // installed binary's version overrules it (not meta.lastTouchedVersion, which may be stale).
+    if (sharedSqlite && (!installed || eraForVersion(installed) === "sqlite")) return { id, dir, era: "sqlite", eraSource: "shared-sqlite" };
     if (files.has("auth-state.json")) return { id, dir, era: "json-split", eraSource: "auth-state" };
     if (version) return { id, dir, era: eraForVersion(version), eraSource: "version" };
     if (files.has("auth-profiles.json")) return { id, dir, era: "json", eraSource: "auth-profiles" };

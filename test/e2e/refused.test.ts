@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { PulumiWorkspace, TestHost, requirePrerequisites } from "./harness";
 
 // Generous: on a loaded 2-core machine a refused no-Node preview was measured at 145–195 s (open
-// problem, see docs/readme-parts/e2e.md); the unreachable and host-key cases fail much sooner.
+// problem, see README.md, "End-to-end tests"); the unreachable and host-key cases fail much sooner.
 const PREVIEW_BOUND_MS = 300_000;
 
 test("e2e refused hosts: no Node, unreachable, host-key mismatch → preview fails with the documented message", { timeout: 900_000 }, async (t) => {

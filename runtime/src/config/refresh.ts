@@ -1,6 +1,6 @@
 /**
  * Config of `refresh` (renew before expiry) and of `status` (warning window, Prometheus file).
- * Owned by the refresh module; every key is documented in docs/readme-parts/refresh-status.md.
+ * Owned by the refresh module; every key is documented in README.md.
  */
 import { z } from "zod";
 

@@ -17,7 +17,7 @@ import type { InspectTargets, LastAlert, ReadCredentials, ReadLastAlert } from "
 import { checkResult, loginRequired, type CheckResult } from "./evaluate";
 import { inferRoute, type RouteInfo } from "./route";
 
-/** `status --json` output. Documented in docs/readme-parts/refresh-status.md; bump on breaking change. */
+/** `status --json` output. Documented in README.md; bump on breaking change. */
 export interface StatusReport {
   schemaVersion: 1;
   /** Epoch ms. All times in this report are epoch ms. */

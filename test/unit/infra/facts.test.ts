@@ -60,6 +60,11 @@ describe("facts interpretation", () => {
     assert.deepEqual(parseOpenClawVersion("2026.4.12-beta.1"), { raw: "2026.4.12-beta.1", year: 2026, month: 4, day: 12 });
     assert.equal(parseOpenClawVersion("OpenClaw"), undefined);
     assert.equal(eraForVersion(parseOpenClawVersion("2026.4.6")!), "json");
+    // The boundaries seen in real releases (test/compat): 2026.6.1 still JSON + auth-state.json,
+    // 2026.6.5 and later SQLite.
+    assert.equal(eraForVersion(parseOpenClawVersion("2026.5.28")!), "json-split");
+    assert.equal(eraForVersion(parseOpenClawVersion("2026.6.1")!), "json-split");
+    assert.equal(eraForVersion(parseOpenClawVersion("2026.6.11")!), "sqlite");
   });
 
   test("stray output (a motd) is ignored; garbage is refused with a hint", () => {
