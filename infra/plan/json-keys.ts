@@ -3,7 +3,7 @@
  * overrides, and the removal of a custom `models.providers.anthropic`. Pure. Each value is one
  * leaf path, so keys the operator set by hand next to ours are left alone.
  */
-import type { Facts } from "../facts/interpret";
+import { parseOpenClawVersion, type Facts } from "../facts/interpret";
 import type { StackConfig } from "./stack-config";
 
 /** One managed path; no `value` = the path must be absent. (Shape of hoststate/json.ts JsonValue.) */
@@ -14,7 +14,20 @@ export interface JsonKeyValue {
 
 export type JsonKeysPlan = { ok: true; values: JsonKeyValue[] } | { ok: false; message: string };
 
-export function planJsonKeys(c: StackConfig, f: Pick<Facts, "config">): JsonKeysPlan {
+/**
+ * The first release seen to accept agents.entries (test/compat: 2026.6.11 and older reject it as
+ * an unknown key, which stops the gateway; 2026.8.1 and 2026.9.6 accept it).
+ */
+const AGENTS_ENTRIES_SINCE = [2026, 8, 1] as const;
+
+function acceptsAgentsEntries(version: string | undefined): boolean {
+  const v = parseOpenClawVersion(version);
+  if (!v) return false;
+  const n = v.year * 10_000 + v.month * 100 + v.day;
+  return n >= AGENTS_ENTRIES_SINCE[0] * 10_000 + AGENTS_ENTRIES_SINCE[1] * 100 + AGENTS_ENTRIES_SINCE[2];
+}
+
+export function planJsonKeys(c: StackConfig, f: Pick<Facts, "config"> & { openclaw?: Facts["openclaw"] }): JsonKeysPlan {
   const values: JsonKeyValue[] = [];
   const m = c.model;
   if (m.primary !== undefined) values.push({ path: ["agents", "defaults", "model", "primary"], value: m.primary });
@@ -36,6 +49,15 @@ export function planJsonKeys(c: StackConfig, f: Pick<Facts, "config">): JsonKeys
       return {
         ok: false,
         message: `openclaw-oauth-sync:model.agents: ${f.config.path} lists agents in "agents.list" (an array); per-agent model overrides can only be managed where agents are keyed by id ("agents.entries", OpenClaw ≥ 2026.7). Fix: remove model.agents and set agents.list[].model by hand, or upgrade OpenClaw.`,
+      };
+    }
+    // Writing agents.entries into a release that predates it would make OpenClaw reject its
+    // whole config (strict schema): only where the file already has it or the release is known
+    // to accept it.
+    if (f.config.agentsEntries !== "yes" && !acceptsAgentsEntries(f.openclaw?.version)) {
+      return {
+        ok: false,
+        message: `openclaw-oauth-sync:model.agents: OpenClaw ${f.openclaw?.version ?? "(version unknown)"} on this host is not known to accept "agents.entries" (seen from ${AGENTS_ENTRIES_SINCE.join(".")} on; older releases reject it and stop the gateway). Fix: remove model.agents and set the agents' models by hand, or upgrade OpenClaw.`,
       };
     }
     for (const id of perAgent) {

@@ -35,6 +35,26 @@ describe("openclaw.json keys planner", () => {
     assert.match((r as { message: string }).message, /is JSON5/);
   });
 
+  test("per-agent overrides on a release that predates agents.entries are refused (it would reject the key)", () => {
+    const f = facts("docker-sqlite");
+    const old = planJsonKeys(stack({ host: "h", model: { agents: { main: { primary: "anthropic/claude-opus-4-6" } } } }), {
+      config: { ...f.config, agentsEntries: undefined, agentsList: [] },
+      openclaw: { version: "2026.6.11" },
+    });
+    assert.equal(old.ok, false);
+    assert.match((old as { message: string }).message, /OpenClaw 2026\.6\.11 .*not known to accept "agents\.entries"/);
+    const unknown = planJsonKeys(stack({ host: "h", model: { agents: { main: { primary: "anthropic/claude-opus-4-6" } } } }), {
+      config: { ...f.config, agentsEntries: undefined, agentsList: [] },
+      openclaw: {},
+    });
+    assert.equal(unknown.ok, false);
+    const current = planJsonKeys(stack({ host: "h", model: { agents: { main: { primary: "anthropic/claude-opus-4-6" } } } }), {
+      config: { ...f.config, agentsEntries: undefined, agentsList: [] },
+      openclaw: { version: "2026.9.6" },
+    });
+    assert.equal(current.ok, true);
+  });
+
   test("removeBrokenAnthropicProvider manages the provider as absent", () => {
     const r = planJsonKeys(stack({ host: "h", removeBrokenAnthropicProvider: true }), facts("docker-sqlite"));
     assert.deepEqual(r, { ok: true, values: [{ path: ["models", "providers", "anthropic"] }] });
