@@ -18,6 +18,11 @@ interface Common {
   syslogIdentifier: string;
   stateDirectory: string;
   execStart: string;
+  /**
+   * Runs as root with capabilities (watch/refresh in root mode): chown/setuid stay allowed, so the
+   * `~@privileged` system-call deny list is only written when this is false.
+   */
+  privileged: boolean;
 }
 
 export interface WatchServiceView extends Common {
@@ -123,6 +128,7 @@ function common(s: HostSettings, role: string, description: string, args: string
     syslogIdentifier: `${UNIT_PREFIX}-${role}`,
     stateDirectory: UNIT_PREFIX,
     execStart: execLine(runtimeArgv(s, ...args), `${role} ExecStart`),
+    privileged: root,
   };
 }
 
@@ -172,8 +178,9 @@ export function planTimerView(s: HostSettings): RefreshTimerView {
 
 export function planAlertView(s: HostSettings): AlertServiceView {
   const c = common(s, "alert", "openclaw-oauth-sync: alert that %i failed", ["notify", "--unit-failed"]);
-  // %i must stay a specifier (the failed unit's name), so it is appended after escaping.
-  return { ...c, description: "openclaw-oauth-sync: alert that %i failed", execStart: `${c.execStart} %i` };
+  // %i must stay a specifier (the failed unit's name), so it is appended after escaping. The alert
+  // unit never needs capabilities (CapabilityBoundingSet= is empty even as root), so no @privileged.
+  return { ...c, description: "openclaw-oauth-sync: alert that %i failed", execStart: `${c.execStart} %i`, privileged: false };
 }
 
 function unitFile(name: string, content: string): UnitFile {
