@@ -44,6 +44,13 @@ describe("fleet over three hosts, one unreachable", { timeout: 1_500_000 }, () =
     );
     results.forEach((r, i) => assert.equal(r.code, 0, `setup of ${names[i]} failed:\n${r.stdout}\n${r.stderr}`));
     await downHost(names[2]);
+    // Point the stopped host's ssh config at loopback, on a port nothing listens on. Its old
+    // address is freed and may be handed to another test's host (which would answer with a
+    // different host key), and with its namespace gone it would be routed off this machine.
+    fs.writeFileSync(
+      keptConfig,
+      fs.readFileSync(keptConfig, "utf8").replace(/^(\s*)HostName .*$/m, "$1HostName 127.0.0.1").replace(/^(\s*)Port .*$/m, "$1Port 9"),
+    );
   });
 
   after(async () => {
