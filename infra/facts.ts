@@ -43,8 +43,11 @@ export const FACTS_SHELL =
 
 /** The default source: the shared SSH transport (one multiplexed connection per host). */
 export const sshFactsSource: FactsSource = async (host, script) => {
-  // Loaded lazily so that tests with an injected source never load the transport.
-  const { getSession } = await import("./ssh/transport");
+  // Loaded lazily so that tests with an injected source never load the transport. `require`, not
+  // `import()`: under tsx's CommonJS hook a dynamic import goes to Node's ESM loader, which cannot
+  // resolve an extensionless .ts path.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { getSession } = require("./ssh/transport") as typeof import("./ssh/transport");
   const session = await getSession(host);
   return session.check(FACTS_SHELL, { stdin: script, timeoutMs: 60_000, label: "facts script" });
 };

@@ -1,6 +1,6 @@
 /**
  * The program for one host (one stack): config → facts → plans → ManagedHost → stack outputs.
- * infra/index.ts calls it with the real SSH transport; mock tests call it with injected facts.
+ * infra/main.ts calls it with the real SSH transport; mock tests call it with injected facts.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

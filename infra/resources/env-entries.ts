@@ -9,7 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { RuntimeRef } from "../hoststate/runtime-cli";
-import { hostProps, providerFor, TYPE_MODULE, withSecretKey, type HostInput } from "./host-input";
+import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export type { RuntimeRef };
 
@@ -25,18 +25,17 @@ export interface EnvEntriesArgs {
   mode?: string;
 }
 
-export class EnvEntries extends pulumi.dynamic.Resource {
+export class EnvEntries extends HostStateResource {
   declare readonly path: pulumi.Output<string>;
   declare readonly entries: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: EnvEntriesArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("env"),
+      "env",
+      "EnvEntries",
       name,
       { ...hostProps(args.host), path: args.path, entries: args.entries, runtime: args.runtime, owner: args.owner, group: args.group, mode: args.mode },
-      withSecretKey(opts),
-      TYPE_MODULE,
-      "EnvEntries",
+      opts,
     );
   }
 }

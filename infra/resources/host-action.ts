@@ -11,7 +11,7 @@
  * `command` must never contain a secret: it appears in error messages and in state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hostProps, providerFor, TYPE_MODULE, withSecretKey, type HostInput } from "./host-input";
+import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export interface HostActionArgs {
   host: HostInput;
@@ -24,17 +24,16 @@ export interface HostActionArgs {
   timeoutSeconds?: number;
 }
 
-export class HostAction extends pulumi.dynamic.Resource {
+export class HostAction extends HostStateResource {
   declare readonly triggers: pulumi.Output<string[]>;
 
   constructor(name: string, args: HostActionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("action"),
+      "action",
+      "HostAction",
       name,
       { ...hostProps(args.host), command: args.command, triggers: args.triggers, when: args.when, asRoot: args.asRoot, timeoutSeconds: args.timeoutSeconds },
-      withSecretKey(opts),
-      TYPE_MODULE,
-      "HostAction",
+      opts,
     );
   }
 }

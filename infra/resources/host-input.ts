@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HostRef } from "../contracts";
-import { hostStateProvider } from "../hoststate/shim";
+import { shimModuleText } from "../hoststate/shim";
 import type { HostStateKind } from "../hoststate/index";
 import { HOSTSTATE_PROVIDER_VERSION } from "../hoststate/common";
 
@@ -28,18 +28,32 @@ export function hostProps(host: HostInput): { host: Omit<HostRef, "privateKey">;
   };
 }
 
-/** One serialized provider per kind (Pulumi caches serialization per provider object). */
-const shims = new Map<HostStateKind, pulumi.dynamic.ResourceProvider>();
-export function providerFor(kind: HostStateKind): pulumi.dynamic.ResourceProvider {
-  let p = shims.get(kind);
-  if (!p) {
-    p = hostStateProvider(kind);
-    shims.set(kind, p);
+/** The dynamic-provider module text per kind (built once per process; see hoststate/shim.ts). */
+const shimTexts = new Map<HostStateKind, string>();
+function shimText(kind: HostStateKind): string {
+  let t = shimTexts.get(kind);
+  if (t === undefined) {
+    t = shimModuleText(kind);
+    shimTexts.set(kind, t);
   }
-  return p;
+  return t;
 }
 
 /** Options every host-state resource gets: the key output stays secret whatever the engine does. */
 export function withSecretKey(opts: pulumi.CustomResourceOptions | undefined): pulumi.CustomResourceOptions {
   return { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "sshPrivateKey"] };
+}
+
+/**
+ * Base of the host-state resources: what `pulumi.dynamic.Resource` registers (type
+ * `pulumi-nodejs:dynamic/<module>:<Type>`, the provider module in the `__provider` input), but
+ * with our hand-written shim text instead of Pulumi's closure serialization (see
+ * hoststate/shim.ts). Same type tokens and inputs as before, so state written by earlier versions
+ * is read unchanged.
+ */
+export abstract class HostStateResource extends pulumi.CustomResource {
+  protected constructor(kind: HostStateKind, type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    if ("__provider" in props) throw new Error("a host-state resource must not define __provider");
+    super(`pulumi-nodejs:dynamic/${TYPE_MODULE}:${type}`, name, { ...props, __provider: shimText(kind) }, withSecretKey(opts));
+  }
 }

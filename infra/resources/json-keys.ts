@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RuntimeRef } from "../hoststate/runtime-cli";
 import type { JsonValue, PreviousValue } from "../hoststate/json";
-import { hostProps, providerFor, TYPE_MODULE, withSecretKey, type HostInput } from "./host-input";
+import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export type { JsonValue, PreviousValue };
 
@@ -28,7 +28,7 @@ export interface JsonKeysArgs {
   createIfMissing?: boolean;
 }
 
-export class JsonKeys extends pulumi.dynamic.Resource {
+export class JsonKeys extends HostStateResource {
   declare readonly path: pulumi.Output<string>;
   declare readonly values: pulumi.Output<JsonValue[]>;
   /** What our paths held before we first set them (restored on delete). */
@@ -36,7 +36,8 @@ export class JsonKeys extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: JsonKeysArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("json"),
+      "json",
+      "JsonKeys",
       name,
       {
         ...hostProps(args.host),
@@ -48,9 +49,7 @@ export class JsonKeys extends pulumi.dynamic.Resource {
         createIfMissing: args.createIfMissing ?? false,
         previous: undefined,
       },
-      withSecretKey(opts),
-      TYPE_MODULE,
-      "JsonKeys",
+      opts,
     );
   }
 }

@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { hostProps, providerFor, TYPE_MODULE, withSecretKey, type HostInput } from "./host-input";
+import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export interface RemoteFileArgs {
   host: HostInput;
@@ -31,7 +31,7 @@ export interface RemoteFileArgs {
 
 const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
-export class RemoteFile extends pulumi.dynamic.Resource {
+export class RemoteFile extends HostStateResource {
   declare readonly path: pulumi.Output<string>;
   /** sha256 of the content (hex) — use it as a restart trigger. Not secret, even for secret content. */
   declare readonly sha256: pulumi.Output<string>;
@@ -57,7 +57,8 @@ export class RemoteFile extends pulumi.dynamic.Resource {
       hash = pulumi.unsecret(pulumi.output(args.content!).apply((c) => sha256(c)));
     }
     super(
-      providerFor("file"),
+      "file",
+      "RemoteFile",
       name,
       {
         ...hostProps(args.host),
@@ -69,9 +70,7 @@ export class RemoteFile extends pulumi.dynamic.Resource {
         owner: args.owner ?? "root",
         group: args.group ?? "root",
       },
-      withSecretKey(opts),
-      TYPE_MODULE,
-      "RemoteFile",
+      opts,
     );
   }
 }

@@ -9,7 +9,7 @@
  * delete: `systemctl disable --now` (if the unit still exists).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { hostProps, providerFor, TYPE_MODULE, withSecretKey, type HostInput } from "./host-input";
+import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export interface SystemdUnitStateArgs {
   host: HostInput;
@@ -23,7 +23,7 @@ export interface SystemdUnitStateArgs {
   daemonReloadOn?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-export class SystemdUnitState extends pulumi.dynamic.Resource {
+export class SystemdUnitState extends HostStateResource {
   declare readonly unit: pulumi.Output<string>;
   declare readonly enabled: pulumi.Output<boolean>;
   declare readonly active: pulumi.Output<boolean>;
@@ -34,7 +34,8 @@ export class SystemdUnitState extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SystemdUnitStateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      providerFor("unit"),
+      "unit",
+      "SystemdUnitState",
       name,
       {
         ...hostProps(args.host),
@@ -46,9 +47,7 @@ export class SystemdUnitState extends pulumi.dynamic.Resource {
         enabledState: undefined,
         activeState: undefined,
       },
-      withSecretKey(opts),
-      TYPE_MODULE,
-      "SystemdUnitState",
+      opts,
     );
   }
 }

@@ -3,7 +3,7 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseStackConfig, PROJECT, SECRET_KEYS, StackConfigSchema } from "../../../infra/plan/stack-config";
 
@@ -51,7 +51,11 @@ describe("docs and example stacks", () => {
     };
     assert.equal(p.name, PROJECT);
     assert.equal(p.main, "infra/");
-    assert.deepEqual(p.runtime, { name: "nodejs", options: { typescript: true } });
+    // The program is TS loaded by infra/index.js with tsx, not Pulumi's ts-node (see that file).
+    assert.deepEqual(p.runtime, { name: "nodejs", options: { typescript: false } });
+    assert.ok(existsSync(join(ROOT, "infra", "index.js")), "infra/index.js (the tsx loader) is the entry of main: infra/");
+    // Both index.js and index.ts in main would make Pulumi print a warning on every run.
+    assert.ok(!existsSync(join(ROOT, "infra", "index.ts")), "infra/index.ts must not exist next to infra/index.js");
     assert.deepEqual(p.options, { refresh: "always" });
     assert.match(p.backend.url, /^file:\/\//);
     const defaults = parseStackConfig((k) => (k === "host" ? "h" : undefined));
