@@ -1,7 +1,8 @@
 /**
  * The bundled runtime's `notify --unit-failed` / `--unit-ok` (what the systemd units run) against a
  * recording ntfy server on 127.0.0.1: one alert, no second alert while active, one recovery,
- * exit 0 when delivery fails, 64 on a bad unit name.
+ * exit 0 when delivery fails, 64 on a bad unit name, no second message when the refresh unit
+ * already alerted the dead login that made it fail.
  *
  * The bundle is built by scripts/build-runtime.mjs (what `npm run build` runs) in this test's tmp
  * dir, as in sync-bundle.test.ts, so dist/ of other suites is left alone. The child runs
@@ -60,15 +61,21 @@ function writeConfig(server: string): string {
 }
 
 function run(config: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCommand(config, ["notify", ...args]);
+}
+
+/** Runs `<bundle> --config <config> <argv…>` with `env` added to ours. */
+function runCommand(config: string, argv: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const args = argv.slice(1);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, "--config", config, "notify", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bundle, "--config", config, ...argv], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`notify ${args.join(" ")} did not exit within 20 s; stderr: ${stderr}`));
+      reject(new Error(`${argv[0]} ${args.join(" ")} did not exit within 20 s; stderr: ${stderr}`));
     }, 20_000);
     child.on("error", reject);
     child.on("close", (code) => {
@@ -151,5 +158,37 @@ describe("bundled runtime: notify --unit-failed / --unit-ok", () => {
     const noArg = await run(cfg, ["--unit-failed"]);
     assert.equal(noArg.code, 64, noArg.stderr);
     assert.equal(srv.requests.length, 0);
+  });
+  test("a dead login: the refresh unit alerts login-required, its failure then sends no second message", async () => {
+    const cfg = writeConfig(srv.base); // claudeCredentials does not exist: no login on this host
+    const REFRESH = "openclaw-oauth-sync-refresh.service";
+    const r = await runCommand(cfg, ["refresh"], { OPENCLAW_OAUTH_SYNC_UNIT: REFRESH });
+    assert.equal(r.code, 1, `login-required exits 1 (so systemd marks the unit failed): ${r.stderr}`);
+    assert.match(r.stderr, /login-required: .*no Claude login on this host/);
+    assert.deepEqual(srv.requests.map((q) => q.headers["title"]), ["Claude login required on gw1"]);
+
+    // What OnFailure= runs next, as the alert unit does.
+    const f = await run(cfg, ["--unit-failed", REFRESH]);
+    assert.equal(f.code, 0, f.stderr);
+    assert.match(f.stdout, new RegExp(`^unit-failed:${REFRESH}: not raised; ${REFRESH} alerted login-required itself before it failed\n$`, "m"));
+    assert.equal(srv.requests.length, 1, "one event, one message");
+    const state = JSON.parse(readFileSync(join(dir, "state", "alerts.json"), "utf8"));
+    assert.equal(state.conditions[`unit-failed:${REFRESH}`], undefined, "no condition left to recover from");
+
+    // Any other unit failing at the same time is news.
+    const w = await run(cfg, ["--unit-failed", "openclaw-oauth-sync-watch.service"]);
+    assert.equal(w.code, 0, w.stderr);
+    assert.equal(srv.requests.length, 2);
+    assert.equal(srv.requests[1]!.headers["title"], "Unit openclaw-oauth-sync-watch.service failed on gw1");
+  });
+
+  test("refresh run by hand (no OPENCLAW_OAUTH_SYNC_UNIT): a later unit failure is still alerted", async () => {
+    const cfg = writeConfig(srv.base);
+    const r = await runCommand(cfg, ["refresh"], { OPENCLAW_OAUTH_SYNC_UNIT: "" });
+    assert.equal(r.code, 1, r.stderr);
+    const f = await run(cfg, ["--unit-failed", "openclaw-oauth-sync-refresh.service"]);
+    assert.equal(f.code, 0, f.stderr);
+    assert.match(f.stdout, /: active; alert delivered to ntfy#0/);
+    assert.equal(srv.requests.length, 2);
   });
 });

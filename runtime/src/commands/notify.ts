@@ -4,14 +4,15 @@
  *
  * `notify --unit-failed <unit>` / `--unit-ok <unit>`: raise / clear the condition
  * `unit-failed:<unit>` through the alert policy (dedupe, re-alert, rate limit, recovery). Run by
- * systemd: OnFailure= starts the alert unit, ExecStartPost= of our units clears. Exit 0 even when
+ * systemd: OnFailure= starts the alert unit, ExecStartPost= of our units clears. Not raised when
+ * the unit alerted the cause itself just before failing (a dead login: one message, not two). Exit 0 even when
  * no channel took the message (the log says why): a failing alert unit would only add noise, and
  * the state keeps the alert pending for the next report. Exit 64 on a bad unit name.
  */
 import type { Command } from "./types";
 import { ExitCode, UserError } from "../errors";
 import { loadConfig } from "../config/load";
-import { sendTestNotification, readAlertState, reportCondition } from "../notify/index";
+import { sendTestNotification, readAlertState, reportCondition, reportUnitFailure } from "../notify/index";
 import { unitFailedCondition } from "../notify/state";
 
 const NOTIFY_USAGE =
@@ -40,10 +41,15 @@ export const notifyCommand: Command = async (ctx) => {
       else ctx.out(`${id}: not active; nothing to send\n`);
       return ExitCode.ok;
     }
-    const detail = active ? `systemd reports ${unit} as failed.` : `${unit} started successfully again.`;
-    const outcome = await reportCondition(config, { id, active, detail }, { log: ctx.log, now: ctx.now });
+    const deps = { log: ctx.log, now: ctx.now };
+    const outcome = active
+      ? await reportUnitFailure(config, unit, deps)
+      : await reportCondition(config, { id, active, detail: `${unit} started successfully again.` }, deps);
+    const explainedBy = "explainedBy" in outcome ? outcome.explainedBy : undefined;
     if (json) {
-      ctx.out(JSON.stringify({ condition: id, active, event: outcome.event ?? null, results: outcome.results, suppressed: outcome.suppressed }, null, 2) + "\n");
+      ctx.out(JSON.stringify({ condition: id, active: active && !explainedBy, explainedBy: explainedBy ?? null, event: outcome.event ?? null, results: outcome.results, suppressed: outcome.suppressed }, null, 2) + "\n");
+    } else if (explainedBy) {
+      ctx.out(`${id}: not raised; ${unit} alerted ${explainedBy} itself before it failed\n`);
     } else {
       const delivered = outcome.results.filter((r) => r.ok).map((r) => r.channel);
       const what = outcome.event === undefined ? "nothing to send" : `${outcome.event}${delivered.length ? ` delivered to ${delivered.join(", ")}` : " not delivered (see log)"}`;

@@ -8,6 +8,16 @@ import { runSync } from "../sync/engine";
 import { runRefresh } from "../refresh/run";
 import { defaultPlanDeps } from "../refresh/plan";
 import { updatePrometheusTextfile } from "../status/wiring";
+import { isValidUnitName } from "../notify/state";
+
+/**
+ * The systemd unit running us, from `OPENCLAW_OAUTH_SYNC_UNIT` (the refresh unit sets it to %n).
+ * Conditions we report carry it, so that this unit's failure is not alerted a second time.
+ */
+export function unitFromEnv(env: NodeJS.ProcessEnv): string | undefined {
+  const unit = env.OPENCLAW_OAUTH_SYNC_UNIT;
+  return unit !== undefined && isValidUnitName(unit) ? unit : undefined;
+}
 
 export function parseRefreshArgs(args: readonly string[]): { force: boolean } {
   let force = false;
@@ -22,6 +32,7 @@ export const refreshCommand: Command = async (ctx) => {
   const opts = parseRefreshArgs(ctx.args);
   const config = await loadConfig(ctx.configPath);
   const notifyDeps = { log: ctx.log, now: ctx.now };
+  const unit = unitFromEnv(process.env);
   const rep = await runRefresh(config, opts, {
     log: ctx.log,
     now: ctx.now,
@@ -29,7 +40,7 @@ export const refreshCommand: Command = async (ctx) => {
     readCredentials,
     runSync,
     reportCondition: async (c, r) => {
-      await reportCondition(c, r, notifyDeps);
+      await reportCondition(c, { ...r, unit }, notifyDeps);
     },
     plan: defaultPlanDeps(),
   });

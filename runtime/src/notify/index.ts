@@ -21,9 +21,9 @@ import { errnoCode, UserError } from "../errors";
 import { runProcess as realRunProcess } from "../proc";
 import { deliver, type DeliveryResult, type FetchLike, type RunProcessLike } from "./channels";
 import { buildMessage, scrubSecrets, userFromCredentialsPath, type Message, type MessageContext } from "./messages";
-import { applyDelivery, decide, recordSend, withinRateLimit, type ConditionReport, type SendEvent } from "./policy";
+import { applyDelivery, decide, explainingCondition, recordSend, withinRateLimit, type ConditionReport, type SendEvent } from "./policy";
 import { resolveChannels, type ResolvedChannel } from "./secrets";
-import { loadAlertState, saveAlertState, withAlertLock, type AlertState } from "./state";
+import { loadAlertState, saveAlertState, unitFailedCondition, withAlertLock, type AlertState, type ConditionId } from "./state";
 
 export type { ConditionReport } from "./policy";
 export type { AlertState, ConditionId } from "./state";
@@ -161,6 +161,24 @@ async function mutateState(config: Config, deps: NotifyDeps, fn: (s: AlertState)
 /** Reports the current value of a condition; sends an alert, re-alert or recovery when due. */
 export async function reportCondition(config: Config, report: ConditionReport, deps: NotifyDeps): Promise<ReportOutcome> {
   return mutateState(config, deps, (s) => reportLocked(config, s, report, deps));
+}
+
+/**
+ * `notify --unit-failed <unit>`: raises `unit-failed:<unit>`, unless the unit alerted the cause
+ * itself just before it failed (policy.ts explainingCondition): then nothing is sent and
+ * `explainedBy` names that condition. Throws on a name that is not a unit name (the caller checks).
+ */
+export async function reportUnitFailure(config: Config, unit: string, deps: NotifyDeps): Promise<ReportOutcome & { explainedBy?: ConditionId }> {
+  const id = unitFailedCondition(unit);
+  if (id === undefined) throw new Error(`not a systemd unit name: ${JSON.stringify(unit.slice(0, 300))}`);
+  let explainedBy: ConditionId | undefined;
+  const outcome = await mutateState(config, deps, async (s) => {
+    explainedBy = explainingCondition(s, unit, deps.now());
+    if (explainedBy === undefined) return reportLocked(config, s, { id, active: true, detail: `systemd reports ${unit} as failed.` }, deps);
+    deps.log.info(`notify: ${unit} failed after alerting ${explainedBy} itself; no separate unit-failed alert`, { condition: id });
+    return { state: s, outcome: { results: [], suppressed: [] } };
+  });
+  return explainedBy === undefined ? outcome : { ...outcome, explainedBy };
 }
 
 /** Counts consecutive sync failures; `sync-failing` is active from `notify.syncFailureThreshold` on. */

@@ -9,6 +9,11 @@ export interface ConditionReport {
   active: boolean;
   /** Operator-facing detail (scrubbed before it is sent or stored). */
   detail: string;
+  /**
+   * The systemd unit whose run reports this (`OPENCLAW_OAUTH_SYNC_UNIT`), if any. When that unit
+   * then fails, its `unit-failed:` alert would only repeat this one (see explainingCondition).
+   */
+  unit?: string | undefined;
 }
 
 export interface PolicyConfig {
@@ -18,6 +23,13 @@ export interface PolicyConfig {
 export type SendEvent = Exclude<AlertEvent, "test">;
 
 const HOUR_MS = 3600_000;
+
+/**
+ * How long after a unit reported a condition its failure still counts as explained by it. The
+ * report is the last thing such a run does before it exits, and OnFailure= starts the alert unit
+ * at once; minutes of slack cover a loaded host, while a failure of a later run is not hidden.
+ */
+export const UNIT_FAILURE_EXPLAINED_MS = 5 * 60_000;
 
 function inactive(detail: string): ConditionState {
   return { active: false, alertCount: 0, pendingRecovery: false, detail };
@@ -47,8 +59,24 @@ export function decide(state: AlertState, report: ConditionReport, now: number, 
     next = { ...prev, detail: prev.pendingRecovery ? report.detail : prev.detail };
     if (prev.pendingRecovery) event = "recovery";
   }
+  if (report.active && report.unit !== undefined) next = { ...next, reportedBy: { unit: report.unit, at: now } };
   const out: AlertState = { ...state, conditions: { ...state.conditions, [report.id]: next } };
   return event ? { state: out, event } : { state: out };
+}
+
+/**
+ * The active condition that `unit` itself reported just before it failed (e.g. refresh found a
+ * dead login, alerted `login-required`, then exited 1): its failure says nothing new, so the
+ * `unit-failed:` alert is skipped. Undefined when the failure is unexplained and must be alerted.
+ */
+export function explainingCondition(state: AlertState, unit: string, now: number): ConditionId | undefined {
+  for (const [id, c] of Object.entries(state.conditions)) {
+    const by = c.reportedBy;
+    if (!c.active || by === undefined || by.unit !== unit) continue;
+    // at > now: the clock went backwards since; the report cannot be dated, so it explains nothing.
+    if (by.at <= now && now - by.at <= UNIT_FAILURE_EXPLAINED_MS) return id as ConditionId;
+  }
+  return undefined;
 }
 
 /** Records the outcome of sending `event` for `id`; `delivered` = at least one channel took it. */

@@ -58,6 +58,8 @@ const ConditionStateSchema = z.object({
   /** Cleared after an alert, but the recovery message has not reached any channel yet. */
   pendingRecovery: z.boolean().default(false),
   detail: z.string().default(""),
+  /** The systemd unit that last reported it active, and when (policy.ts explainingCondition). */
+  reportedBy: z.object({ unit: z.string(), at: z.number() }).optional(),
 });
 export type ConditionState = z.infer<typeof ConditionStateSchema>;
 

@@ -1,7 +1,7 @@
 /** The per-unit condition `unit-failed:<unit>`: id validation, policy, message text. */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { applyDelivery, decide } from "../../../runtime/src/notify/policy";
+import { applyDelivery, decide, explainingCondition, UNIT_FAILURE_EXPLAINED_MS } from "../../../runtime/src/notify/policy";
 import { buildMessage } from "../../../runtime/src/notify/messages";
 import { emptyAlertState, isConditionId, isValidUnitName, parseAlertState, unitFailedCondition, unitOfCondition, type AlertState, type ConditionId } from "../../../runtime/src/notify/state";
 
@@ -76,6 +76,36 @@ describe("unit-failed policy", () => {
     let x = step(emptyAlertState(), w, true, T0);
     x = step(x.state, w, true, T0 + 360 * MIN);
     assert.equal(x.event, "re-alert");
+  });
+});
+
+describe("a unit failure the unit alerted itself", () => {
+  const REFRESH = "openclaw-oauth-sync-refresh.service";
+  const deadLogin = (unit: string | undefined, at: number) => decide(emptyAlertState(), { id: "login-required", active: true, detail: "invalid_grant", unit }, at, cfg).state;
+
+  test("is explained by the condition that unit reported just before failing", () => {
+    const s = deadLogin(REFRESH, T0);
+    assert.deepEqual(s.conditions["login-required"]?.reportedBy, { unit: REFRESH, at: T0 });
+    assert.equal(explainingCondition(s, REFRESH, T0 + 2_000), "login-required");
+    assert.equal(explainingCondition(s, REFRESH, T0 + UNIT_FAILURE_EXPLAINED_MS), "login-required");
+  });
+
+  test("is not explained: another unit, a report without a unit, too long ago, cleared, or dated in the future", () => {
+    assert.equal(explainingCondition(deadLogin(REFRESH, T0), WATCH, T0 + 1_000), undefined, "the watcher failing is news");
+    assert.equal(explainingCondition(deadLogin(undefined, T0), REFRESH, T0 + 1_000), undefined, "run by hand: no unit");
+    assert.equal(explainingCondition(deadLogin(REFRESH, T0), REFRESH, T0 + UNIT_FAILURE_EXPLAINED_MS + 1), undefined, "a later run's failure");
+    const cleared = decide(deadLogin(REFRESH, T0), { id: "login-required", active: false, detail: "new login" }, T0 + 1_000, cfg).state;
+    assert.equal(explainingCondition(cleared, REFRESH, T0 + 2_000), undefined);
+    assert.equal(explainingCondition(deadLogin(REFRESH, T0), REFRESH, T0 - 1_000), undefined, "clock stepped back");
+  });
+
+  test("a repeated report while active (no new alert) still renews the explanation", () => {
+    let s = deadLogin(REFRESH, T0);
+    s = decide(s, { id: "login-required", active: true, detail: "invalid_grant", unit: REFRESH }, T0 + 60 * MIN, cfg).state;
+    assert.equal(explainingCondition(s, REFRESH, T0 + 61 * MIN), "login-required");
+    const back = parseAlertState(JSON.stringify(s), "alerts.json");
+    assert.equal(back.problem, undefined);
+    assert.deepEqual(back.state.conditions["login-required"]?.reportedBy, { unit: REFRESH, at: T0 + 60 * MIN });
   });
 });
 
