@@ -4,18 +4,28 @@
  * the login like Claude Code does; the renewal reaches every target. The schedule is a stack
  * config value (every 10 s); a test-only drop-in sets AccuracySec=1s so systemd does not
  * coalesce the elapse by up to a minute.
+ *
+ * Then the login dies (the stand-in answers invalid_grant, as Claude Code does for a dead refresh
+ * token): the timer's runs alert login-required and fail the service, and the alert unit that
+ * OnFailure= starts sends no second message for the same event. Alerts go to a command channel
+ * that appends "<condition> <event>" to a file on the host.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findLeakedToken } from "../helpers/tokens";
 import { PulumiWorkspace, TestHost, requirePrerequisites, waitFor } from "./harness";
-import { makeCreds, ownerMode, prepareNative } from "./fixtures";
+import { makeCreds, ownerMode, prepareNative, writeCredsAs } from "./fixtures";
 
 const STACK = "timer";
 const USER = "claw";
 const STATE = `/home/${USER}/.openclaw`;
 const CREDS = `/home/${USER}/.claude/.credentials.json`;
 const CALL_LOG = `${STATE}/.standin-calls.log`;
+const ALERT_LOG = "/var/lib/openclaw-oauth-sync/e2e-alerts.log";
+const REFRESH_UNIT = "openclaw-oauth-sync-refresh.service";
+const ALERT_UNIT = `openclaw-oauth-sync-alert@${REFRESH_UNIT}.service`;
+/** Claude Code's error for a rejected refresh token (facts/openclaw.md §5). */
+const INVALID_GRANT = 'OAuth token refresh failed: 400 {"error":"invalid_grant","error_description":"Refresh token not found or invalid"}';
 const TARGETS = [`${STATE}/agents/main/agent/auth-profiles.json`, `${STATE}/agents/work/agent/auth-profiles.json`, `${STATE}/credentials/oauth.json`, `${STATE}/.env`];
 
 test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches every target", { timeout: 900_000 }, async (t) => {
@@ -47,6 +57,11 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
         refreshInterval: "*:*:0/10",
         refreshRandomizedDelay: "1s",
         refreshWindowMinutes: 20,
+        notify: {
+          hostname: "gw-e2e",
+          // The state dir is writable for every unit of ours (StateDirectory=).
+          channels: [{ type: "command", name: "e2e-log", argv: ["/bin/sh", "-c", `printf '%s %s\\n' "$NOTIFY_CONDITION" "$NOTIFY_EVENT" >> ${ALERT_LOG}`] }],
+        },
       },
       { sshPrivateKey: h.privateKey() },
     );
@@ -82,6 +97,29 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
       return r.code === 0 ? true : undefined;
     });
     for (const f of TARGETS) assert.equal(await ownerMode(h, f), `${USER}:${USER} 600`, f);
+
+    // The login dies: a new token close to expiry (the next timer run tries to renew it) whose
+    // renewal Claude Code refuses.
+    await h.ssh("cat > /etc/ocs-standin/config.json", { stdin: JSON.stringify({ log: CALL_LOG, claudeFails: { stderr: INVALID_GRANT } }) });
+    const dead = makeCreds(10 * 60_000);
+    tokens.push(dead.accessToken, dead.refreshToken);
+    await writeCredsAs(h, USER, CREDS, dead);
+    const t1 = Date.now();
+    // Two failed runs handled by the alert unit: the one that met the dead login, and one inside
+    // its backoff (no CLI run, the condition reported again).
+    const handled = await waitFor("the alert unit to handle two failures of the refresh service", 120_000, async () => {
+      const j = await h.sh(`journalctl --no-pager -o cat -u ${ALERT_UNIT}`);
+      const lines = j.split("\n").filter((l) => l.includes(`unit-failed:${REFRESH_UNIT}: not raised; ${REFRESH_UNIT} alerted login-required itself before it failed`));
+      return lines.length >= 2 ? lines : undefined;
+    }, 1000);
+    t.diagnostic(`dead login: ${handled.length} failures handled by the alert unit ${Date.now() - t1} ms after the new login`);
+    const result = await h.sh(`systemctl show -p Result --value ${REFRESH_UNIT}`);
+    assert.equal(result.trim(), "exit-code", "the refresh service failed (exit 1)");
+    const refreshJournal = await h.sh(`journalctl --no-pager -o cat -u ${REFRESH_UNIT} --since @${Math.floor(t1 / 1000)}`);
+    assert.match(refreshJournal, /login-required: .*invalid-grant/, `refresh journal:\n${refreshJournal}`);
+    assert.match(refreshJournal, /login-required: the last renewal attempt found the login dead/, "the run inside the backoff says login-required too");
+    assert.equal((await h.calls(CALL_LOG)).filter((c) => c.tool === "claude" && c.action === "failed").length, 1, "one CLI run for the dead login");
+    assert.equal(await h.sh(`cat ${ALERT_LOG}`), "login-required alert\n", "one event, one message");
 
     const all = await h.sh("journalctl --no-pager -o cat", { timeoutMs: 60_000 });
     assert.equal(findLeakedToken(all, tokens), undefined, "token in the host's journal");

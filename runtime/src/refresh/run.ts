@@ -129,6 +129,12 @@ export async function runRefresh(config: Config, opts: RefreshOptions, deps: Ref
       return report("not-needed", "outside-window", `not-needed: ${validFor(before0, now())}`, false);
     }
     const b = backoffActive(state0.backoff, before0.fingerprint, now(), maxBackoffMs(rcfg.backoff));
+    if (b.active && state0.backoff?.outcome === "login-required") {
+      // The backoff is for this very login (a new one voids it): it is still dead, not "transient".
+      const detail = `the last renewal attempt found the login dead (${b.reason}) and there has been no new login since`;
+      await deps.reportCondition(config, { id: "login-required", active: true, detail });
+      return report("login-required", "backoff", `login-required: ${detail}; next attempt after ${formatTime(b.until)}; ${loginHint(config)}`, false);
+    }
     if (b.active) {
       await reportExpiring(before0, `renewal is backing off after ${b.failures} failed attempt(s) (${b.reason})`);
       return report(

@@ -107,6 +107,18 @@ describe("runRefresh sequencing", () => {
     assert.deepEqual(s.reports.slice(1).map((x) => [x.id, x.active]), [["login-required", false]]);
   });
 
+  test("a timer run inside the backoff of a dead login is login-required (exit 1, reported again), not transient", async (t) => {
+    const cur = { c: creds(5 * MIN) as ClaudeCredentials | undefined };
+    const s = setup(t, cur, () => result({ exitCode: 1, stderr: "OAuth error: invalid_grant" }));
+    const r1 = await runRefresh(s.config, { force: false }, s.deps);
+    assert.equal(r1.outcome, "login-required");
+    const r2 = await runRefresh(s.config, { force: false }, s.deps);
+    assert.equal(s.counts().runs, 1, "no CLI run while backing off");
+    assert.deepEqual([r2.outcome, r2.reason, r2.exitCode], ["login-required", "backoff", 1]);
+    assert.match(r2.message, /^login-required: the last renewal attempt found the login dead \(invalid-grant\).*next attempt after .*log in again/);
+    assert.deepEqual(s.reports.map((x) => [x.id, x.active]), [["login-required", true], ["login-required", true]], "re-reported: the unit's failure stays explained");
+  });
+
   test("no credentials → login-required, no CLI run", async (t) => {
     const cur = { c: undefined as ClaudeCredentials | undefined };
     const s = setup(t, cur, () => result({}));
