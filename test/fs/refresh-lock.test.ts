@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireRefreshLock } from "../../runtime/src/refresh/lock";
+import { acquireRefreshLock } from "../../runtime/src/state/lock";
 import { memoryLogger } from "../../runtime/src/log";
 
 function dir(t: { after: (fn: () => void) => void }): string {

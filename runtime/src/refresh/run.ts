@@ -20,7 +20,7 @@ import {
 import { backoffActive, maxBackoffMs, nextBackoff } from "./backoff";
 import { classifyAttempt, exitCodeFor, oneLine, type CredSnapshot } from "./classify";
 import { formatDuration, formatTime } from "./duration";
-import { acquireRefreshLock } from "./lock";
+import { acquireRefreshLock } from "../state/lock";
 import { resolveInvocation, type Invocation, type PlanDeps } from "./plan";
 import type { ReadCredentials, ReportCondition, RunSync } from "./types";
 

@@ -5,13 +5,14 @@
 import type { Config } from "../config/schema";
 import type { Target } from "../config/targets";
 import { CredentialsError, readCredentials, type ClaudeCredentials } from "../credentials";
-import { errnoCode, ExitCode } from "../errors";
+import { errnoCode, ExitCode, UserError } from "../errors";
 import { readOpenClawVersion } from "../openclaw/era";
 import { resolveOwner } from "../openclaw/owner";
 import { openclawConfigPath } from "../openclaw/paths";
 import { redactToken, scrubText } from "../redact";
 import { isDir, serialQueue, type RunContext } from "./context";
 import { reloadAfterChange } from "./reload";
+import { withSyncLock } from "./lock";
 import { loadSyncState, saveSyncState } from "./state";
 import { syncAuthStore } from "./targets/auth-store";
 import { syncEnv } from "./targets/env";
@@ -53,10 +54,21 @@ function logResult(deps: SyncDeps, r: TargetResult, secrets: readonly string[]):
 }
 
 /**
- * One sync. Never throws for a target's problem (it becomes that target's result); an
- * unreadable source becomes `report.error` and nothing is touched.
+ * One sync, holding the host's sync lock (sync/lock.ts). Never throws for a target's problem (it
+ * becomes that target's result); an unreadable source, or another sync holding the lock too
+ * long, becomes `report.error` and nothing is touched.
  */
 export async function runSync(config: Config, deps: SyncDeps): Promise<SyncReport> {
+  try {
+    return await withSyncLock(config, deps, () => syncLocked(config, deps));
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    deps.log.error("sync", { outcome: "busy", detail: e.message });
+    return { results: [], changed: false, error: e.message, errorExitCode: e.exitCode };
+  }
+}
+
+async function syncLocked(config: Config, deps: SyncDeps): Promise<SyncReport> {
   let creds: ClaudeCredentials;
   try {
     creds = await readCredentials(config.claudeCredentials);

@@ -8,6 +8,7 @@ import type { Config } from "../config/schema";
 import { describeFailure, runProcess, type RunResult } from "../proc";
 import { describeCliFailure, resolveContainer, runOpenClawCli } from "../openclaw/cli";
 import { scrubText } from "../redact";
+import { withSyncLock } from "./lock";
 import { loadSyncState, saveSyncState, type SyncState } from "./state";
 import type { SyncDeps, SyncReport } from "./types";
 
@@ -94,6 +95,10 @@ export async function reloadAfterChange(config: Config, state: SyncState, deps: 
  * ended. Returns undefined when nothing is pending; a report with deferredUntil when still early.
  */
 export async function runPendingReload(config: Config, deps: SyncDeps): Promise<ReloadReport | undefined> {
+  return withSyncLock(config, deps, () => pendingReloadLocked(config, deps));
+}
+
+async function pendingReloadLocked(config: Config, deps: SyncDeps): Promise<ReloadReport | undefined> {
   const { state } = await loadSyncState(config.stateDir);
   const pending = state.reload.pending;
   if (!pending) return undefined;

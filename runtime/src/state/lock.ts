@@ -1,8 +1,12 @@
 /**
- * Host-wide refresh lock: `<stateDir>/refresh.lock`, created with O_EXCL, holding
+ * Host-wide locks in our state dir: `<stateDir>/<name>`, created with O_EXCL, holding
  * {pid, createdAt, host}. Stale when its pid is dead (or when it stayed empty/unparseable past a
- * grace period: a crash between create and write). Invariant 1 (DESIGN §3): two triggers on one
- * host never spend the refresh token at the same time.
+ * grace period: a crash between create and write).
+ *
+ * - `refresh.lock`: invariant 1 (DESIGN §3): two triggers on one host never spend the refresh
+ *   token at the same time.
+ * - `sync.lock`: one sync at a time across processes (the watcher, refresh's sync after a renewal,
+ *   `sync` by hand), so each reads the newest source and sync-state.json loses no record.
  */
 import { promises as fsp, constants as fsc } from "node:fs";
 import { hostname } from "node:os";
@@ -10,9 +14,10 @@ import { join } from "node:path";
 import { z } from "zod";
 import { errnoCode, ExitCode, UserError } from "../errors";
 import type { Logger } from "../log";
-import { ensureStateDir } from "../state/store";
+import { ensureStateDir } from "./store";
 
 export const REFRESH_LOCK_NAME = "refresh.lock";
+export const SYNC_LOCK_NAME = "sync.lock";
 const UNPARSEABLE_GRACE_MS = 10_000;
 
 const LockContentSchema = z.object({ pid: z.number().int().positive(), createdAt: z.number(), host: z.string().optional() });
@@ -48,9 +53,18 @@ export function pidAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function acquireRefreshLock(stateDir: string, o: LockOptions): Promise<LockHandle> {
+export function acquireRefreshLock(stateDir: string, o: LockOptions): Promise<LockHandle> {
+  return acquireStateLock(stateDir, REFRESH_LOCK_NAME, "refresh", o);
+}
+
+export function acquireSyncLock(stateDir: string, o: LockOptions): Promise<LockHandle> {
+  return acquireStateLock(stateDir, SYNC_LOCK_NAME, "sync", o);
+}
+
+/** Takes `<stateDir>/<name>`, waiting up to `o.timeoutMs` for a live holder; `what` names the holder in messages. */
+async function acquireStateLock(stateDir: string, name: string, what: string, o: LockOptions): Promise<LockHandle> {
   await ensureStateDir(stateDir);
-  const path = join(stateDir, REFRESH_LOCK_NAME);
+  const path = join(stateDir, name);
   const isAlive = o.isAlive ?? pidAlive;
   const pollMs = o.pollMs ?? 100;
   const started = o.now();
@@ -80,21 +94,26 @@ export async function acquireRefreshLock(stateDir: string, o: LockOptions): Prom
     } catch (e) {
       if (errnoCode(e) !== "EEXIST") throw e;
     }
-    const holderText = await fsp.readFile(path, "utf8").catch(() => undefined);
-    if (holderText === undefined) continue; // released between our open and read
-    const parsed = safeParseLock(holderText);
+    let holderText: string | undefined;
+    try {
+      holderText = await fsp.readFile(path, "utf8");
+    } catch (e) {
+      if (errnoCode(e) === "ENOENT") continue; // released between our open and read
+      // Unreadable (another account's lock): wait for it like a live one; root can remove it.
+    }
+    const parsed = holderText === undefined ? undefined : safeParseLock(holderText);
     let stale = false;
-    if (!parsed) {
+    if (holderText !== undefined && !parsed) {
       const st = await fsp.stat(path).catch(() => undefined);
       stale = st !== undefined && o.now() - st.mtimeMs > UNPARSEABLE_GRACE_MS;
-    } else {
+    } else if (parsed) {
       stale = parsed.pid === process.pid || !isAlive(parsed.pid);
     }
     if (stale) {
       // Re-check just before removing, so we never remove a lock someone just took.
       const again = await fsp.readFile(path, "utf8").catch(() => undefined);
       if (again === holderText) {
-        o.log.warn(`removing stale refresh lock ${path}`, { holderPid: parsed?.pid });
+        o.log.warn(`removing stale ${what} lock ${path}`, { holderPid: parsed?.pid });
         await fsp.unlink(path).catch(() => undefined);
       }
       continue;
@@ -102,11 +121,11 @@ export async function acquireRefreshLock(stateDir: string, o: LockOptions): Prom
     if (!waitedFor && parsed) {
       waitedFor = parsed;
       waitStartedAt = o.now();
-      o.log.info("waiting for a concurrent refresh", { pid: parsed.pid, lock: path });
+      o.log.info(`waiting for a concurrent ${what}`, { pid: parsed.pid, lock: path });
     }
     if (o.now() - started >= o.timeoutMs) {
       throw new UserError(
-        `${path}: another refresh (pid ${parsed?.pid ?? "unknown"}) still holds the lock after ${Math.round(o.timeoutMs / 1000)}s; try again later, or remove the file if that process is gone`,
+        `${path}: another ${what} (pid ${parsed?.pid ?? "unknown"}) still holds the lock after ${Math.round(o.timeoutMs / 1000)}s; try again later, or remove the file if that process is gone`,
         ExitCode.tempFail,
       );
     }
