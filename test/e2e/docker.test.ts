@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { findLeakedToken } from "../helpers/tokens";
-import { PulumiWorkspace, TestHost, requirePrerequisites, waitFor } from "./harness";
+import { waitFor, withTestHost } from "./harness";
 import { makeCreds, prepareNative } from "./fixtures";
 
 const STACK = "docker";
@@ -27,15 +27,8 @@ const OPENCLAW_JSON = `{
 `;
 
 test("e2e docker mode: paste-token and in-container refresh through the docker stand-in", { timeout: 900_000 }, async (t) => {
-  requirePrerequisites();
-  const name = TestHost.uniqueName("c");
-  let host: TestHost | undefined;
-  const ws = new PulumiWorkspace();
-  const tokens: string[] = [];
-  try {
-    host = await TestHost.up(name);
-    const h = host;
-    t.diagnostic(`boot ${name}: ${h.bootMs} ms`);
+  await withTestHost(t, { tag: "c" }, async (h, ws) => {
+    const tokens: string[] = [];
     const a = makeCreds(10 * 60_000);
     tokens.push(a.accessToken, a.refreshToken);
     await prepareNative(h, { user: USER, agents: ["main"], creds: a, openclawJson: OPENCLAW_JSON });
@@ -67,11 +60,7 @@ test("e2e docker mode: paste-token and in-container refresh through the docker s
         `printf '{\\n  "name": "openclaw",\\n  "version": "2026.9.6"\\n}\\n' > /app/package.json`,
       ].join(" && "),
     );
-    await ws.initStack(
-      STACK,
-      { host: h.address, sshUser: "root", sshHostKey: h.hostKeyLine(), mode: "docker", account: USER, refreshOn: "container", refreshWindowMinutes: 20 },
-      { sshPrivateKey: h.privateKey() },
-    );
+    await ws.initHostStack(STACK, h, { mode: "docker", account: USER, refreshOn: "container", refreshWindowMinutes: 20 });
     const up = await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 420_000 });
     t.diagnostic(`first pulumi up: ${up.ms} ms`);
     assert.match(up.stdout, /storageEra\s*:\s*"sqlite"/, up.stdout);
@@ -112,9 +101,5 @@ test("e2e docker mode: paste-token and in-container refresh through the docker s
     assert.equal(findLeakedToken(all, tokens), undefined, "token in the host's journal");
     assert.equal(findLeakedToken(ws.transcript(), tokens), undefined, "token in pulumi output");
     assert.equal(findLeakedToken(ws.backendText(), tokens), undefined, "token in the Pulumi state");
-  } finally {
-    await ws.cleanup();
-    if (host) await host.down();
-    else await TestHost.down(name);
-  }
+  });
 });

@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import type { TestContext } from "node:test";
 
 export const REPO = resolve(__dirname, "..", "..");
 export const CACHE = process.env.OCS_CACHE ?? "/var/cache/openclaw-oauth-sync";
@@ -314,6 +315,11 @@ export class PulumiWorkspace {
     for (const [k, v] of Object.entries(secrets)) await this.ok(["config", "set", "--secret", "--stack", stack, k], { stdin: v, timeoutMs: 60_000 });
   }
 
+  /** initStack for a stack that manages `h` as root over SSH, with the host key pinned. */
+  async initHostStack(stack: string, h: TestHost, config: Record<string, unknown>): Promise<void> {
+    await this.initStack(stack, { host: h.address, sshUser: "root", sshHostKey: h.hostKeyLine(), ...config }, { sshPrivateKey: h.privateKey() });
+  }
+
   /** Every file of the file backend (state, history, backups), as text. */
   backendText(): string {
     const out: string[] = [];
@@ -347,6 +353,24 @@ export class PulumiWorkspace {
   async cleanup(): Promise<void> {
     await this.closeMasters();
     rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `body` against a fresh test host and Pulumi workspace. The host is torn down by name, not
+ * through the TestHost, so an `up` that failed halfway (netns and veth already made) is undone too.
+ */
+export async function withTestHost(t: TestContext, o: { tag: string; bootReport?: boolean }, body: (h: TestHost, ws: PulumiWorkspace) => Promise<void>): Promise<void> {
+  requirePrerequisites();
+  const name = TestHost.uniqueName(o.tag);
+  const ws = new PulumiWorkspace();
+  try {
+    const h = await TestHost.up(name);
+    t.diagnostic(`boot ${name}: ${h.bootMs} ms${o.bootReport ? ` (${h.bootReport})` : ""}`);
+    await body(h, ws);
+  } finally {
+    await ws.cleanup();
+    await TestHost.down(name);
   }
 }
 

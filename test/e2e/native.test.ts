@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findLeakedToken } from "../helpers/tokens";
-import { PulumiWorkspace, TestHost, previewOps, requirePrerequisites, waitFor } from "./harness";
+import { TestHost, previewOps, waitFor, withTestHost } from "./harness";
 import { makeCreds, ownerMode, prepareNative, writeCredsAs } from "./fixtures";
 
 const STACK = "native";
@@ -29,15 +29,8 @@ async function targetsHold(h: TestHost, token: string): Promise<boolean> {
 }
 
 test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", { timeout: 900_000 }, async (t) => {
-  requirePrerequisites();
-  const name = TestHost.uniqueName("a");
-  let host: TestHost | undefined;
-  const ws = new PulumiWorkspace();
-  const tokens: string[] = [];
-  try {
-    host = await TestHost.up(name);
-    const h = host;
-    t.diagnostic(`boot ${name}: ${h.bootMs} ms (${h.bootReport})`);
+  await withTestHost(t, { tag: "a", bootReport: true }, async (h, ws) => {
+    const tokens: string[] = [];
     const a = makeCreds();
     tokens.push(a.accessToken, a.refreshToken);
     await prepareNative(h, { user: USER, agents: ["main", "work"], creds: a });
@@ -46,18 +39,11 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     await h.verboseSshd();
     const jsonBefore = await h.sh(`sha256sum < ${STATE}/openclaw.json`);
 
-    await ws.initStack(
-      STACK,
-      {
-        host: h.address,
-        sshUser: "root",
-        sshHostKey: h.hostKeyLine(),
-        account: USER,
-        targets: ["auth-store", { kind: "env", consumer: "openclaw-global" }],
-        model: { primary: "anthropic/claude-sonnet-4-6" },
-      },
-      { sshPrivateKey: h.privateKey() },
-    );
+    await ws.initHostStack(STACK, h, {
+      account: USER,
+      targets: ["auth-store", { kind: "env", consumer: "openclaw-global" }],
+      model: { primary: "anthropic/claude-sonnet-4-6" },
+    });
 
     // --- first up ---------------------------------------------------------------------------
     const up1 = await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 420_000 });
@@ -149,9 +135,5 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     assert.equal(findLeakedToken(journal, tokens), undefined, "token in the host's journal");
     assert.equal(findLeakedToken(ws.transcript(), tokens), undefined, "token in the output of a pulumi command");
     assert.equal(findLeakedToken(JSON.stringify(await h.calls(CALL_LOG)), tokens), undefined, "token in a stand-in's argv");
-  } finally {
-    await ws.cleanup();
-    if (host) await host.down();
-    else await TestHost.down(name);
-  }
+  });
 });

@@ -13,7 +13,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findLeakedToken } from "../helpers/tokens";
-import { PulumiWorkspace, TestHost, requirePrerequisites, waitFor } from "./harness";
+import { waitFor, withTestHost } from "./harness";
 import { makeCreds, ownerMode, prepareNative, writeCredsAs } from "./fixtures";
 
 const STACK = "timer";
@@ -29,15 +29,8 @@ const INVALID_GRANT = 'OAuth token refresh failed: 400 {"error":"invalid_grant",
 const TARGETS = [`${STATE}/agents/main/agent/auth-profiles.json`, `${STATE}/agents/work/agent/auth-profiles.json`, `${STATE}/credentials/oauth.json`, `${STATE}/.env`];
 
 test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches every target", { timeout: 900_000 }, async (t) => {
-  requirePrerequisites();
-  const name = TestHost.uniqueName("b");
-  let host: TestHost | undefined;
-  const ws = new PulumiWorkspace();
-  const tokens: string[] = [];
-  try {
-    host = await TestHost.up(name);
-    const h = host;
-    t.diagnostic(`boot ${name}: ${h.bootMs} ms`);
+  await withTestHost(t, { tag: "b" }, async (h, ws) => {
+    const tokens: string[] = [];
     // Expires in 10 min: inside the refresh window (20 min), so the first timer run renews.
     const a = makeCreds(10 * 60_000);
     tokens.push(a.accessToken, a.refreshToken);
@@ -46,25 +39,18 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
     await h.sh(
       `install -m 0666 -o ${USER} -g ${USER} /dev/null ${CALL_LOG} && install -d -o ${USER} -g ${USER} /home/${USER}/.local /home/${USER}/.local/bin && ln -s /usr/local/lib/ocs-standin/claude /home/${USER}/.local/bin/claude`,
     );
-    await ws.initStack(
-      STACK,
-      {
-        host: h.address,
-        sshUser: "root",
-        sshHostKey: h.hostKeyLine(),
-        account: USER,
-        targets: ["auth-store", "oauth-json", { kind: "env", consumer: "openclaw-global" }],
-        refreshInterval: "*:*:0/10",
-        refreshRandomizedDelay: "1s",
-        refreshWindowMinutes: 20,
-        notify: {
-          hostname: "gw-e2e",
-          // The state dir is writable for every unit of ours (StateDirectory=).
-          channels: [{ type: "command", name: "e2e-log", argv: ["/bin/sh", "-c", `printf '%s %s\\n' "$NOTIFY_CONDITION" "$NOTIFY_EVENT" >> ${ALERT_LOG}`] }],
-        },
+    await ws.initHostStack(STACK, h, {
+      account: USER,
+      targets: ["auth-store", "oauth-json", { kind: "env", consumer: "openclaw-global" }],
+      refreshInterval: "*:*:0/10",
+      refreshRandomizedDelay: "1s",
+      refreshWindowMinutes: 20,
+      notify: {
+        hostname: "gw-e2e",
+        // The state dir is writable for every unit of ours (StateDirectory=).
+        channels: [{ type: "command", name: "e2e-log", argv: ["/bin/sh", "-c", `printf '%s %s\\n' "$NOTIFY_CONDITION" "$NOTIFY_EVENT" >> ${ALERT_LOG}`] }],
       },
-      { sshPrivateKey: h.privateKey() },
-    );
+    });
     // Nothing may renew before the timer: the drop-in goes in before the units exist.
     await h.sh("mkdir -p /etc/systemd/system/openclaw-oauth-sync-refresh.timer.d && printf '[Timer]\\nAccuracySec=1s\\n' > /etc/systemd/system/openclaw-oauth-sync-refresh.timer.d/e2e-accuracy.conf");
     const up = await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 420_000 });
@@ -125,9 +111,5 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
     assert.equal(findLeakedToken(all, tokens), undefined, "token in the host's journal");
     assert.equal(findLeakedToken(ws.transcript(), tokens), undefined, "token in pulumi output");
     assert.equal(findLeakedToken(ws.backendText(), tokens), undefined, "token in the Pulumi state");
-  } finally {
-    await ws.cleanup();
-    if (host) await host.down();
-    else await TestHost.down(name);
-  }
+  });
 });

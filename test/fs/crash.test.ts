@@ -7,7 +7,7 @@
  * After each kill every target must parse and hold either the token it held before the cycle or
  * the new one: never a mix, never empty. Only the PIDs this test started are killed.
  */
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
@@ -16,35 +16,28 @@ import {
   allEqual,
   credsText,
   ensureBundle,
-  makeFixture,
   readTargets,
   sleep,
   startRuntime,
   waitFor,
   within,
   writeCredsAtomic,
-  type Fixture,
   type RuntimeChild,
   type TargetTokens,
 } from "./watch-fixture";
+import { runtimeSuite } from "./runtime-suite";
 
 const CYCLES = Number(process.env.OCS_CRASH_CYCLES ?? 100);
 
 before(() => ensureBundle());
-
-let f: Fixture | undefined;
-let current: RuntimeChild | undefined;
-after(() => {
-  if (current && current.child.exitCode === null && current.child.signalCode === null) current.child.kill("SIGKILL");
-  f?.cleanup();
-});
+const suite = runtimeSuite();
 
 function waitForOutput(rt: RuntimeChild, re: RegExp, what: string, timeoutMs: number): Promise<void> {
   return waitFor(what, () => re.test(rt.output()) || rt.child.exitCode !== null, timeoutMs, 1);
 }
 
 test(`kill -9 during writes, ${CYCLES} cycles: every target holds the old or the new token, whole`, async () => {
-  const fx = (f = makeFixture("crash", { resyncIntervalSeconds: 0, lockTimeoutMs: 300 }));
+  const fx = suite.fixture("crash", { resyncIntervalSeconds: 0, lockTimeoutMs: 300 });
   let exp = Date.now() + 3600_000;
   const first = fakeAccessToken();
   const tokens: string[] = [first];
@@ -62,12 +55,13 @@ test(`kill -9 during writes, ${CYCLES} cycles: every target holds the old or the
     exp += 1000;
     const delay = Math.floor(Math.random() * 31);
     const mode = cycle % 2 === 0 ? "sync" : "watch";
+    let current: RuntimeChild;
     if (mode === "sync") {
       writeCredsAtomic(fx.credsPath, credsText(next, exp), true);
-      current = startRuntime(fx.configPath, ["sync"]);
+      current = suite.start(fx.configPath, ["sync"]);
       await waitForOutput(current, /\S/, "the sync's first output line", 30_000);
     } else {
-      current = startRuntime(fx.configPath, ["watch"]);
+      current = suite.start(fx.configPath, ["watch"]);
       await waitForOutput(current, /^sync done reason=start/m, "the watcher's start sync", 30_000);
       // The start sync heals what the previous kill left half done: that is the "old" state now.
       before = readTargets(fx);
@@ -116,8 +110,7 @@ test(`kill -9 during writes, ${CYCLES} cycles: every target holds the old or the
   assert.equal(findLeakedToken(output, tokens), undefined, "a token value appeared in the runtime's output");
 
   // And the next run heals everything.
-  const heal = startRuntime(fx.configPath, ["sync"]);
-  current = heal;
+  const heal = suite.start(fx.configPath, ["sync"]);
   assert.equal(await within(heal.exited, 30_000, "sync did not finish"), 0, heal.output());
   assert.ok(allEqual(readTargets(fx), tokens.at(-1)!), "a sync after the crashes brings every target to the last token");
 });

@@ -3,23 +3,11 @@
  * with a later expiresAt, as fast as this process can make them, while the bundled runtime's
  * `watch` runs. After it settles, every target must hold the LAST token, and stay so.
  */
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { fakeAccessToken, findLeakedToken } from "../helpers/tokens";
-import {
-  allEqual,
-  credsText,
-  ensureBundle,
-  makeFixture,
-  readTargets,
-  sleep,
-  startRuntime,
-  waitFor,
-  within,
-  writeCredsAtomic,
-  type Fixture,
-  type RuntimeChild,
-} from "./watch-fixture";
+import { allEqual, credsText, ensureBundle, readTargets, sleep, waitFor, within, writeCredsAtomic } from "./watch-fixture";
+import { runtimeSuite } from "./runtime-suite";
 
 const N = Number(process.env.OCS_RAPID_UPDATES ?? 1000);
 
@@ -27,19 +15,14 @@ before(() => ensureBundle());
 
 for (const polling of [false, true]) {
   describe(`rapid updates (${polling ? "polling" : "inotify"})`, () => {
-    let f: Fixture | undefined;
-    let rt: RuntimeChild | undefined;
-    after(() => {
-      if (rt && rt.child.exitCode === null && rt.child.signalCode === null) rt.child.kill("SIGKILL");
-      f?.cleanup();
-    });
+    const suite = runtimeSuite();
 
     test(`${N} atomic renames → every target equals the last source`, async () => {
-      const fx = (f = makeFixture(`rapid-${polling ? "poll" : "inotify"}`, { polling, pollIntervalMs: 100 }));
+      const fx = suite.fixture(`rapid-${polling ? "poll" : "inotify"}`, { polling, pollIntervalMs: 100 });
       let exp = Date.now() + 3600_000;
       const first = fakeAccessToken();
       writeCredsAtomic(fx.credsPath, credsText(first, exp));
-      rt = startRuntime(fx.configPath, ["watch"]);
+      const rt = suite.start(fx.configPath, ["watch"]);
       await waitFor("the sync at start", () => allEqual(readTargets(fx), first), 15_000);
 
       const tokens = new Set<string>([first]);

@@ -3,7 +3,7 @@
  * real file targets: an env file, credentials/oauth.json, and a JSON-era auth-profiles.json.
  * Run with inotify and with polling.
  */
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { appendFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { fakeAccessToken, findLeakedToken } from "../helpers/tokens";
@@ -18,24 +18,17 @@ import {
   waitFor,
   within,
   writeCredsByOtherProcess,
-  type Fixture,
-  type RuntimeChild,
 } from "./watch-fixture";
+import { runtimeSuite } from "./runtime-suite";
 
 before(() => ensureBundle());
 
 for (const polling of [false, true]) {
   describe(`runtime watch (${polling ? "polling" : "inotify"})`, () => {
-    let f: Fixture;
-    let rt: RuntimeChild | undefined;
-    after(() => {
-      // Only our own child, by its PID, and only if the test did not stop it.
-      if (rt && rt.child.exitCode === null && rt.child.signalCode === null) rt.child.kill("SIGKILL");
-      f?.cleanup();
-    });
+    const suite = runtimeSuite();
 
     test("rename-over, delete + recreate, truncated then completed write; SIGTERM → exit 0; no token in output", async () => {
-      f = makeFixture(`rt-${polling ? "poll" : "inotify"}`, { polling, pollIntervalMs: 100 });
+      const f = suite.fixture(`rt-${polling ? "poll" : "inotify"}`, { polling, pollIntervalMs: 100 });
       const tokens: string[] = [];
       let exp = Date.now() + 3600_000;
       const next = () => {
@@ -48,7 +41,7 @@ for (const polling of [false, true]) {
 
       const s0 = next();
       writeCredsByOtherProcess(f.credsPath, s0.text);
-      rt = startRuntime(f.configPath, ["watch"]);
+      const rt = suite.start(f.configPath, ["watch"]);
       const tStart = Date.now();
       await waitFor("the sync at start to write all three targets", () => allEqual(readTargets(f), s0.t), 10_000);
 
