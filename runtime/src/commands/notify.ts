@@ -5,9 +5,10 @@
  * `notify --unit-failed <unit>` / `--unit-ok <unit>`: raise / clear the condition
  * `unit-failed:<unit>` through the alert policy (dedupe, re-alert, rate limit, recovery). Run by
  * systemd: OnFailure= starts the alert unit, ExecStartPost= of our units clears. Not raised when
- * the unit alerted the cause itself just before failing (a dead login: one message, not two). Exit 0 even when
- * no channel took the message (the log says why): a failing alert unit would only add noise, and
- * the state keeps the alert pending for the next report. Exit 64 on a bad unit name.
+ * the unit alerted the cause itself just before failing (a dead login: one message, not two).
+ * Exit 0 even when no channel took the message (the log says why): a failing alert unit would
+ * only add noise, and the state keeps the alert pending for the next report. Exit 64 on a bad
+ * unit name.
  */
 import type { Command } from "./types";
 import { ExitCode, UserError } from "../errors";
