@@ -360,13 +360,13 @@ export class PulumiWorkspace {
  * Runs `body` against a fresh test host and Pulumi workspace. The host is torn down by name, not
  * through the TestHost, so an `up` that failed halfway (netns and veth already made) is undone too.
  */
-export async function withTestHost(t: TestContext, o: { tag: string; bootReport?: boolean }, body: (h: TestHost, ws: PulumiWorkspace) => Promise<void>): Promise<void> {
+export async function withTestHost(t: TestContext, o: { tag: string; bootReport?: boolean; noNode?: boolean }, body: (h: TestHost, ws: PulumiWorkspace) => Promise<void>): Promise<void> {
   requirePrerequisites();
   const name = TestHost.uniqueName(o.tag);
   const ws = new PulumiWorkspace();
   try {
-    const h = await TestHost.up(name);
-    t.diagnostic(`boot ${name}: ${h.bootMs} ms${o.bootReport ? ` (${h.bootReport})` : ""}`);
+    const h = await TestHost.up(name, { noNode: o.noNode ?? false });
+    t.diagnostic(`boot ${name}${o.noNode ? " (--no-node)" : ""}: ${h.bootMs} ms${o.bootReport ? ` (${h.bootReport})` : ""}`);
     await body(h, ws);
   } finally {
     await ws.cleanup();
