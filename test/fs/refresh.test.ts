@@ -262,22 +262,24 @@ describe("refresh (bundled runtime, claude stand-in)", { concurrency: Number(pro
   });
 });
 
-void STANDIN;
-
 describe("refresh on the host as the account that owns the credentials", () => {
   test("root runs the CLI as the file's owner (uid/gid from stat, HOME from /etc/passwd)", async (t) => {
     if (process.getuid?.() !== 0) return t.skip("needs root to switch accounts");
-    const { chmodSync, chownSync } = await import("node:fs");
+    const { chmodSync, chownSync, copyFileSync } = await import("node:fs");
     const s = scratch();
     t.after(() => s.cleanup());
     s.writeCreds({ expiresInMs: 5 * MIN });
-    // nobody (65534) owns the login; it must be able to reach the stand-in's record file.
+    // nobody (65534) owns the login; it must be able to reach the stand-in and its record file.
+    // The stand-in is copied into the scratch dir: the checkout may sit below a 0700 directory.
     chmodSync(s.dir, 0o755);
     writeFileSync(s.recordPath, "", { mode: 0o666 });
     chmodSync(s.recordPath, 0o666);
     chownSync(s.claudeDir, 65534, 65534);
     chownSync(s.credPath, 65534, 65534);
-    s.writeConfig({ env: standinEnv(s) });
+    const standin = join(s.dir, "claude-standin.mjs");
+    copyFileSync(STANDIN, standin);
+    chmodSync(standin, 0o755);
+    s.writeConfig({ env: standinEnv(s), command: [process.execPath, standin, "-p", "ok", "--model", "haiku", "--max-turns", "1"] });
     const r = await runRuntime(["--config", s.configPath, "refresh"]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const rec = s.records()[0]!;
