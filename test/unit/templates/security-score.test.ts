@@ -6,24 +6,14 @@
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { loadTemplates } from "../../../infra/templates";
 import { planUnits } from "../../../infra/plan/units";
 import { dockerSettings, nativeSettings } from "../plan/fixtures";
+import { nativeWatchUnit, systemdAnalyze, withUnitFiles } from "./systemd-analyze";
 
 const MAX_EXPOSURE = 2.5;
 
-function systemdAnalyze(): string {
-  const r = spawnSync("sh", ["-c", "command -v systemd-analyze"], { encoding: "utf8" });
-  const path = r.stdout.trim();
-  if (r.status !== 0 || path === "") {
-    assert.fail("systemd-analyze not found: install systemd (Debian: apt-get install systemd); CI installs it");
-  }
-  return path;
-}
 
 /** `→ Overall exposure level for x.service: 1.4 OK 🙂` → 1.4 */
 export function parseExposure(output: string): number | undefined {
@@ -55,41 +45,31 @@ describe("systemd-analyze security exposure", () => {
   for (const [name, settings] of Object.entries(cases)) {
     test(`${name}: every service unit scores ${MAX_EXPOSURE} or lower`, (t) => {
       const bin = systemdAnalyze();
-      const dir = mkdtempSync(join(tmpdir(), "ocs-security-"));
-      try {
-        const services = planUnits(settings(), loadTemplates()).filter((u) => u.name.endsWith(".service"));
-        assert.ok(services.length >= 2, `expected at least watch and refresh services, got ${services.map((u) => u.name).join(", ")}`);
+      const services = planUnits(settings(), loadTemplates()).filter((u) => u.name.endsWith(".service"));
+      assert.ok(services.length >= 2, `expected at least watch and refresh services, got ${services.map((u) => u.name).join(", ")}`);
+      withUnitFiles(services, (files) => {
         const over: string[] = [];
-        for (const u of services) {
-          const f = join(dir, u.name);
-          writeFileSync(f, u.content);
-          const { score, output } = exposureOf(bin, f);
+        services.forEach((u, i) => {
+          const { score, output } = exposureOf(bin, files[i]!);
           t.diagnostic(`${name} ${u.name}: exposure ${score.toFixed(1)}`);
           if (score > MAX_EXPOSURE) over.push(`${u.name}: ${score} > ${MAX_EXPOSURE}\n${output}`);
-        }
+        });
         assert.deepEqual(over, [], `units above the exposure limit:\n${over.join("\n")}`);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
   }
 
   test("the check can fail: a unit with the hardening stripped scores above the limit", () => {
     const bin = systemdAnalyze();
-    const dir = mkdtempSync(join(tmpdir(), "ocs-security-"));
-    try {
-      const u = planUnits(nativeSettings({ nodePath: process.execPath }), loadTemplates()).find((x) => x.name.endsWith("-watch.service"))!;
-      const stripped = u.content
-        .split("\n")
-        .filter((l) => !/^(SystemCallFilter|RestrictNamespaces|CapabilityBoundingSet|ProtectSystem|PrivateDevices)=/.test(l))
-        .join("\n");
-      const f = join(dir, u.name);
-      writeFileSync(f, stripped);
-      const { score } = exposureOf(bin, f);
+    const u = nativeWatchUnit();
+    const stripped = u.content
+      .split("\n")
+      .filter((l) => !/^(SystemCallFilter|RestrictNamespaces|CapabilityBoundingSet|ProtectSystem|PrivateDevices)=/.test(l))
+      .join("\n");
+    withUnitFiles([{ name: u.name, content: stripped }], ([f]) => {
+      const { score } = exposureOf(bin, f!);
       assert.ok(score > MAX_EXPOSURE, `stripped unit scored ${score}, expected above ${MAX_EXPOSURE}`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test("parseExposure reads systemd's summary line", () => {
