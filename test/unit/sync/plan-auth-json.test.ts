@@ -84,6 +84,27 @@ describe("planAuthJson, era json (state inside auth-profiles.json)", () => {
     assert.match(p.detail, /newer token/);
   });
 
+  test("issue 18: an oauth profile with key instead of access is never 'newer': it is rewritten", () => {
+    const c2 = creds({ expiresAt: FIXTURE_EXPIRES });
+    const broken = JSON.stringify({
+      version: 1,
+      profiles: { "anthropic:default": { type: "oauth", provider: "anthropic", key: "sk-ant-oat01-seedseedseedseedseed", expires: FIXTURE_EXPIRES + 86_400_000, email: "a@b" } },
+      lastGood: { anthropic: "anthropic:default" },
+    }, null, 2) + "\n";
+    const p = written(planAuthJson({ ...input, profilesText: broken, creds: c2 }));
+    const prof = JSON.parse(p.profilesText!).profiles["anthropic:default"];
+    assert.deepEqual(prof, { type: "token", provider: "anthropic", token: c2.accessToken, expires: c2.expiresAt, email: "a@b" });
+    assert.match(p.detail, /could not use/);
+    // A usable profile with the same later expiry is still protected.
+    const usable = broken.replace('"key"', '"access"');
+    assert.equal(planAuthJson({ ...input, profilesText: usable, creds: c2 }).action, "skip-newer");
+    // The oauth-type target writes access and drops key.
+    const o = written(planAuthJson({ ...input, profilesText: broken, creds: c2, target: { ...tokenTarget, profileType: "oauth" } }));
+    const op = JSON.parse(o.profilesText!).profiles["anthropic:default"];
+    assert.equal(op.access, c2.accessToken);
+    assert.equal("key" in op, false);
+  });
+
   test("missing file: created as {version:1, profiles}", () => {
     const p = written(planAuthJson({ ...input, profilesText: undefined }));
     const after = JSON.parse(p.profilesText!);

@@ -103,10 +103,42 @@ export function stateEdits(state: Obj, profileId: string, target: AuthJsonInput[
   return edits;
 }
 
-/** Expiry the store's copy of our profile carries, if any. */
+const nonEmpty = (v: unknown): boolean => typeof v === "string" && v.trim() !== "";
+
+/**
+ * Can OpenClaw use this stored credential at all (facts/openclaw.md §3.3)? Its eligibility rule:
+ * `token` needs token/tokenRef, `oauth` needs access or refresh, `api_key` needs key/keyRef
+ * (`mode`/`apiKey` are the legacy spellings it normalises). The seed's `{type:"oauth", key}` is
+ * dropped from the auth order ("No API key found"), so it protects nothing.
+ */
+export function usableCredential(p: unknown): boolean {
+  if (!isObj(p)) return false;
+  const type = typeof p.type === "string" ? p.type : p.mode;
+  switch (type) {
+    case "token":
+      return nonEmpty(p.token) || isObj(p.tokenRef);
+    case "oauth":
+      return nonEmpty(p.access) || nonEmpty(p.refresh);
+    case "api_key":
+      return nonEmpty(p.key) || nonEmpty(p.apiKey) || isObj(p.keyRef);
+    default:
+      return false;
+  }
+}
+
+/** Expiry the store's copy of our profile carries, if any (also for a credential OpenClaw cannot use). */
 export function heldExpiry(profiles: unknown, profileId: string): number | undefined {
   const p = isObj(profiles) ? profiles[profileId] : undefined;
   return isObj(p) && typeof p.expires === "number" && Number.isFinite(p.expires) ? p.expires : undefined;
+}
+
+/**
+ * The expiry "never downgrade" protects: only that of a credential OpenClaw can use (DESIGN §3.4).
+ * Undefined for a missing or unusable profile, which is rewritten whatever its expiry says.
+ */
+export function protectedExpiry(profiles: unknown, profileId: string): number | undefined {
+  const p = isObj(profiles) ? profiles[profileId] : undefined;
+  return usableCredential(p) ? heldExpiry(profiles, profileId) : undefined;
 }
 
 /**
@@ -129,7 +161,7 @@ export function planAuthJson(input: AuthJsonInput): AuthJsonPlan {
     stateRoot = st;
   }
 
-  const held = heldExpiry(root.profiles, target.profileId);
+  const held = protectedExpiry(root.profiles, target.profileId);
   if (held !== undefined && held > creds.expiresAt) {
     return {
       action: "skip-newer",
@@ -140,6 +172,7 @@ export function planAuthJson(input: AuthJsonInput): AuthJsonPlan {
 
   const pEdits = profileEdits(root.profiles, target.profileId, desiredProfile(creds, target));
   if (pEdits.length === 0) return { action: "unchanged", detail: `${target.profileId} already holds the current token` };
+  const unusable = isObj(root.profiles) && isObj(root.profiles[target.profileId]) && !usableCredential(root.profiles[target.profileId]);
 
   let newProfiles = profilesText;
   let newState: string | undefined;
@@ -166,6 +199,8 @@ export function planAuthJson(input: AuthJsonInput): AuthJsonPlan {
     action: "write",
     ...(profilesChanged ? { profilesText: newProfiles } : {}),
     ...(newState !== undefined ? { stateText: newState } : {}),
-    detail: `${target.profileId} set (${target.profileType}, expires ${new Date(creds.expiresAt).toISOString()})`,
+    detail: `${target.profileId} set (${target.profileType}, expires ${new Date(creds.expiresAt).toISOString()})${
+      unusable ? "; replaced a profile OpenClaw could not use (e.g. type oauth with key instead of access)" : ""
+    }`,
   };
 }
