@@ -2,7 +2,7 @@
  * Stack config: the one module that reads `pulumi.Config`. One stack per host.
  *
  * Every key lives in the `openclaw-oauth-sync:` namespace, is validated here with zod, and is
- * documented (default + example) in README.md — a test keeps the two in
+ * documented (default + example) in docs/stack-config.md — a test keeps the two in
  * step. Typed keys with a default are also declared in Pulumi.yaml. Secrets (`sshPrivateKey`,
  * `notifySecrets`) never enter the zod object: they stay `Output`s (see `loadStackSecrets`).
  */

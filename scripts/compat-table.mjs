@@ -1,4 +1,4 @@
-// Renders the compatibility table in README.md (between the compat-table markers) from the compatibility suite's results
+// Renders the compatibility table in docs/compatibility.md (between the compat-table markers) from the compatibility suite's results
 // (test/compat/results.json, written by test/compat/openclaw-releases.test.ts). Generated, never
 // hand-edited: run the suite, then `node scripts/compat-table.mjs [results.json] [out.md]`.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 const resultsPath = process.argv[2] ?? join(repo, "test/compat/results.json");
-const outPath = process.argv[3] ?? join(repo, "README.md");
+const outPath = process.argv[3] ?? join(repo, "docs", "compatibility.md");
 
 let data;
 try {
@@ -87,7 +87,7 @@ ${rows.join("\n")}
 ${data.releases.some((r) => r.versionConfigured) ? "¹ with `openclaw.version` in our config (the Pulumi program writes it from the host facts): this release creates the shared `state/openclaw.sqlite` while its auth store is still JSON, so the state dir alone reads as SQLite era.\n\n" : ""}${notes.length ? notes.map((n) => `- ${n}`).join("\n") + "\n\n" : ""}Checked ${data.generatedAt.slice(0, 10)} with OpenClaw running on Node ${cell(data.node)}. Time per release (cached install): ${data.releases.map((r) => `${r.version} ${r.seconds ?? "?"} s`).join(", ")}.
 Installs (\`npm install --ignore-scripts\`, first run): ${installs}.
 `;
-// README.md: replace what is between the markers; any other target file: write the table alone.
+// docs/compatibility.md: replace what is between the markers; any other target file: write the table alone.
 const START = "<!-- compat-table:start -->";
 const END = "<!-- compat-table:end -->";
 let existing = "";
@@ -100,7 +100,7 @@ const a = existing.indexOf(START);
 const b = existing.indexOf(END);
 if (a >= 0 && b > a) {
   writeFileSync(outPath, existing.slice(0, a + START.length) + "\n" + out + existing.slice(b));
-} else if (outPath.endsWith("README.md")) {
+} else if (outPath.endsWith(join("docs", "compatibility.md"))) {
   console.error(`${outPath}: the ${START} … ${END} markers are missing`);
   process.exit(1);
 } else {

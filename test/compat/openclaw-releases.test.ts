@@ -10,7 +10,7 @@
  * which records the bearer token that arrived. Nothing can reach Anthropic: every proxy variable
  * of every OpenClaw child points at the stand-in, which refuses every other host.
  *
- * Results go to test/compat/results.json; scripts/compat-table.mjs renders the README table.
+ * Results go to test/compat/results.json; scripts/compat-table.mjs renders the table in docs/compatibility.md.
  * Slow by nature (OpenClaw's CLI starts in seconds); OCS_COMPAT=0 skips the suite.
  */
 import { after, before, describe, test } from "node:test";

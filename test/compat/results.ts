@@ -1,7 +1,7 @@
 /**
  * The suite's results file, test/compat/results.json: one entry per release, merged with the
  * entries of releases this run did not cover (OCS_COMPAT_RELEASES runs a subset).
- * scripts/compat-table.mjs renders the table in README.md from it.
+ * scripts/compat-table.mjs renders the table in docs/compatibility.md from it.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

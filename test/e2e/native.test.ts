@@ -18,7 +18,7 @@ const CREDS = `/home/${USER}/.claude/.credentials.json`;
 const CALL_LOG = `${STATE}/.standin-calls.log`;
 const TARGETS = [`${STATE}/agents/main/agent/auth-profiles.json`, `${STATE}/agents/work/agent/auth-profiles.json`, `${STATE}/.env`];
 // /var/lib/openclaw-oauth-sync (the units' StateDirectory: hashes and times, no tokens) is kept
-// by destroy; it is reported, not asserted (see README.md, "End-to-end tests").
+// by destroy; it is reported, not asserted (see docs/testing.md, "End-to-end tests").
 const OUR_PATHS = ["/etc/openclaw-oauth-sync", "/usr/local/lib/openclaw-oauth-sync", "/usr/local/bin/openclaw-oauth-sync"];
 const PROPAGATION_MS = Number(process.env.OCS_E2E_PROPAGATION_MS ?? 1000);
 

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withTestHost } from "./harness";
 
-// Generous: each refusal ends in 7–17 s (README "How long `pulumi preview` takes"), but under heavy
+// Generous: each refusal ends in 7–17 s (docs/benchmarks.md, "How long `pulumi preview` takes"), but under heavy
 // load a preview's wall time grows several-fold.
 const PREVIEW_BOUND_MS = 120_000;
 

@@ -1,5 +1,5 @@
 /**
- * The README material, Pulumi.yaml and the example stack files stay in step with the zod schema.
+ * The stack config reference (docs/stack-config.md), Pulumi.yaml and the example stack files stay in step with the zod schema.
  */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
@@ -26,8 +26,8 @@ function stackFileReader(file: string): { read: (k: string) => string | undefine
 }
 
 describe("docs and example stacks", () => {
-  test("every stack-config key (and secret) appears in README.md", () => {
-    const doc = readFileSync(join(ROOT, "README.md"), "utf8");
+  test("every stack-config key (and secret) appears in docs/stack-config.md", () => {
+    const doc = readFileSync(join(ROOT, "docs", "stack-config.md"), "utf8");
     const missing = [...SCHEMA_KEYS, ...SECRET_KEYS].filter((k) => !doc.includes(`\`${k}\``));
     assert.deepEqual(missing, [], `keys not documented: ${missing.join(", ")}`);
   });
