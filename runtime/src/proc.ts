@@ -3,6 +3,7 @@
  * timeout, captured output with a size cap. Every caller goes through here.
  */
 import { spawn } from "node:child_process";
+import { stripTerminalEscapes } from "./redact";
 
 export interface RunOptions {
   /** Written to the child's stdin, then stdin is closed. The only way a secret may reach a child. */
@@ -90,6 +91,11 @@ export function describeFailure(argv0: string, r: RunResult): string {
       : r.signal
         ? `killed by ${r.signal}`
         : `exit status ${r.exitCode}`;
-  const tail = (r.stderr.trim() || r.stdout.trim()).split("\n").slice(-3).join(" | ");
+  const tail = stripTerminalEscapes(r.stderr.trim() || r.stdout.trim())
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(-3)
+    .join(" | ");
   return `${argv0}: ${why}${tail ? `: ${tail}` : ""}`;
 }

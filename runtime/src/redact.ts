@@ -12,9 +12,19 @@ export function redactToken(token: string): string {
   return `${prefix}…${tail}`;
 }
 
-/** Replaces every token-shaped substring (and the given known secrets) in free text. */
+// ESC/CSI sequences a CLI writes for a terminal (colours, cursor moves, OSC titles/links), in
+// their 7-bit and 8-bit forms, plus BEL and any ESC left over.
+const TERMINAL_ESCAPES =
+  /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u009d[^\u0007\u001b\u009c]*(?:\u0007|\u009c)?|(?:\u001b\[|\u009b)[0-?]*[ -/]*[@-~]|\u001b[ -/]*[0-~]|[\u001b\u0007\u009b]/g;
+
+/** Text without terminal escape codes: what a CLI meant for a terminal, fit for a log line or a report. */
+export function stripTerminalEscapes(text: string): string {
+  return text.replace(TERMINAL_ESCAPES, "");
+}
+
+/** Replaces every token-shaped substring (and the given known secrets) in free text; drops terminal escapes. */
 export function scrubText(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(TOKEN_PATTERN, (m) => redactToken(m));
+  let out = stripTerminalEscapes(text).replace(TOKEN_PATTERN, (m) => redactToken(m));
   for (const s of secrets) {
     if (s.length >= 8) out = out.split(s).join(redactToken(s));
   }

@@ -33,6 +33,12 @@ export const OpenClawSchema = z.strictObject({
   cli: Argv.optional(),
   /** Installed OpenClaw version if known (e.g. from the Pulumi facts); helps era detection. */
   version: z.string().optional(),
+  /**
+   * Bound of one OpenClaw CLI call made by a sync (`models auth paste-token`, SQLite era). Not
+   * reload.timeoutSeconds: on a busy 2-core host 2026.9.6's paste-token took 26–48 s, and a killed
+   * call may leave openclaw.json.bak.N behind (issue 18).
+   */
+  cliTimeoutSeconds: z.number().int().min(1).max(3600).default(180),
 });
 
 export const OwnerSchema = z.strictObject({

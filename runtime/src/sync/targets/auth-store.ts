@@ -152,9 +152,14 @@ async function pasteToken(ctx: RunContext, target: AuthStoreTarget, agent: Agent
   const args = ["models", "auth", "paste-token", "--provider", "anthropic", "--profile-id", target.profileId, "--expires-in", `${plan.expiresInMinutes}m`];
   if (agent.agentId !== "main") args.push("--agent", agent.agentId);
   // One OpenClaw CLI at a time: each paste-token also rewrites openclaw.json (auth.profiles).
-  const run = await ctx.serial(() => runOpenClawCli(ctx.config, args, { stdin: ctx.creds.accessToken, timeoutMs: ctx.config.reload.timeoutSeconds * 1000 }));
+  const timeoutSeconds = ctx.config.openclaw.cliTimeoutSeconds;
+  const run = await ctx.serial(() => runOpenClawCli(ctx.config, args, { stdin: ctx.creds.accessToken, timeoutMs: timeoutSeconds * 1000 }));
   if (run.result.exitCode !== 0) {
-    return { ...base, outcome: "failed", detail: `paste-token failed: ${describeCliFailure(run, [ctx.creds.accessToken, ctx.creds.refreshToken])}` };
+    const why = describeCliFailure(run, [ctx.creds.accessToken, ctx.creds.refreshToken]);
+    const more = run.result.timedOut
+      ? ` after ${timeoutSeconds} s (openclaw.cliTimeoutSeconds; raise it on a slow host). A killed paste-token may leave ${ctx.config.openclaw.configPath ?? "openclaw.json"}.bak.N backups next to the config (OpenClaw's own, harmless, safe to delete); the next sync pastes again`
+      : "";
+    return { ...base, outcome: "failed", detail: `paste-token failed: ${why}${more}` };
   }
   ctx.state.pasted[key] = { hash: plan.hash, expiresAt: ctx.creds.expiresAt, at: ctx.deps.now() };
   return { ...base, outcome: "written", detail: `${plan.detail} via the OpenClaw CLI (${decision.reason})` };
