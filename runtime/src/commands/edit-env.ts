@@ -71,6 +71,7 @@ export function makeEditEnvCommand(deps: EditCommandDeps = {}): Command {
         keptSet: setKeys.filter((k) => before[k] === req.set[k]),
         keptAbsent: req.remove.filter((k) => !(k in before)),
       }),
+      ...(result.warnings ? { warnings: result.warnings.map((w) => `${req.file}: ${w}`) } : {}),
     });
     return ExitCode.ok;
   };

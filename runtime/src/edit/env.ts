@@ -252,7 +252,8 @@ interface Splice {
  * Sets `set` and removes `remove`, changing nothing else.
  *
  * - A key present more than once: its last occurrence (the one dotenv uses) is updated; earlier
- *   ones are left as they are. `remove` deletes every occurrence, so the key is really gone.
+ *   ones are left as they are, and `warnings` says so (line numbers, never values). `remove`
+ *   deletes every occurrence, so the key is really gone.
  * - An updated line keeps its `export ` prefix, spacing, inline comment and quoting style when the
  *   new value can be written in that style.
  * - New keys are appended at the end, in the order of `set`, as `KEY="value"`, with the file's
@@ -273,6 +274,7 @@ export function setEnvEntries(text: string, set: Record<string, string>, remove:
   const entries = parseEnvEntries(text);
   const last = new Map<string, EnvEntry>();
   for (const e of entries) last.set(e.key, e);
+  const warnings = duplicateWarnings(text, entries, Object.keys(set));
 
   const splices: Splice[] = [];
   const removeSet = new Set(remove);
@@ -293,7 +295,7 @@ export function setEnvEntries(text: string, set: Record<string, string>, remove:
     if (rest !== "" && !/^\s/.test(rest)) enc += " ";
     splices.push({ start: current.valueStart, end: current.valueEnd, text: enc });
   }
-  if (splices.length === 0 && appended.length === 0) return { text, changed: false };
+  if (splices.length === 0 && appended.length === 0) return { text, changed: false, ...(warnings.length ? { warnings } : {}) };
 
   splices.sort((a, b) => a.start - b.start);
   let out = "";
@@ -315,7 +317,33 @@ export function setEnvEntries(text: string, set: Record<string, string>, remove:
     if (text === "" || endsWithEol) out += eol;
   }
   verifyEdit(text, out, set, removeSet);
-  return { text: out, changed: out !== text };
+  return { text: out, changed: out !== text, ...(warnings.length ? { warnings } : {}) };
+}
+
+/** 1-based line of an offset. */
+function lineNumber(text: string, offset: number): number {
+  let n = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10 || (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) !== 10)) n++;
+  return n;
+}
+
+/**
+ * A key we set that the file holds more than once: dotenv reads (and we update) the last line;
+ * the earlier ones stay as they are, and the operator should know they are dead weight.
+ */
+function duplicateWarnings(text: string, entries: readonly EnvEntry[], keys: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const key of keys) {
+    const same = entries.filter((e) => e.key === key);
+    if (same.length < 2) continue;
+    const lines = same.map((e) => lineNumber(text, e.lineStart));
+    const earlier = lines.slice(0, -1);
+    out.push(
+      `${key} is set ${same.length} times (lines ${lines.join(", ")}); dotenv reads the last one (line ${lines[lines.length - 1]}), so that line is the one kept up to date; ` +
+        `the earlier ${earlier.length === 1 ? "line" : "lines"} ${earlier.join(", ")} ${earlier.length === 1 ? "stays" : "stay"} as ${earlier.length === 1 ? "it is" : "they are"}: remove ${earlier.length === 1 ? "it" : "them"} by hand`,
+    );
+  }
+  return out;
 }
 
 /**

@@ -2,6 +2,8 @@
 export interface EditResult {
   text: string;
   changed: boolean;
+  /** Things the operator should know about the file that the edit left alone on purpose (never a value). */
+  warnings?: string[];
 }
 
 /** A path into a JSON document: object keys and array indexes. */

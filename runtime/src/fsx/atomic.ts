@@ -78,7 +78,9 @@ export async function resolveWritePath(path: string, roots: readonly string[] = 
   if (dirname(real) === linkDir) return real;
   const allowed = [linkDir, ...(await Promise.all(roots.map(realpathOr)))];
   if (allowed.some((r) => isInside(real, r))) return real;
-  throw new SymlinkEscapeError(path, real, [dirname(path), ...roots]);
+  // The link's own directory is often a root too (a .env in openclaw.stateDir): name each place once.
+  const places = [...new Set([dirname(path), ...roots].map((r) => resolve(r)))];
+  throw new SymlinkEscapeError(path, real, places);
 }
 
 export function tempPathFor(path: string): string {

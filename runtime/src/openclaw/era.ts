@@ -104,6 +104,16 @@ export function decideEra(facts: EraFacts, setting: EraSetting = "auto"): EraDec
       return { era: byVersion, reason: `OpenClaw ${facts.version} (${facts.versionSource ?? "config"})`, sqlitePresent, guessed: false };
     }
   }
+  if (facts.profilesHasStateKeys === false) {
+    // Both JSON eras read this file; json-split releases merge order/lastGood/usageStats from it
+    // with auth-state.json (facts §3.1), so the single-file layout is right for either.
+    return {
+      era: "json",
+      reason: "auth-profiles.json without order/lastGood/usageStats and no auth-state.json (the single-file layout, which both JSON eras read)",
+      sqlitePresent,
+      guessed: false,
+    };
+  }
   return {
     era: "json",
     reason: `era unknown (no store files${facts.version ? `, unrecognised version "${facts.version}"` : ", no version"}); assuming json — set openclaw.version or the target's era to be sure`,

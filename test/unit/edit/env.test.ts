@@ -264,3 +264,21 @@ describe("env editor properties", () => {
     );
   });
 });
+
+describe("issue 18: a key set more than once", () => {
+  test("the last line (dotenv's) is updated, the earlier one stays, and a warning names both lines without a value", () => {
+    const tok = fakeAccessToken();
+    const given = "A=1\nANTHROPIC_OAUTH_TOKEN=old-one\nB=2\nANTHROPIC_OAUTH_TOKEN=old-two\n";
+    const r = setEnvEntries(given, { ANTHROPIC_OAUTH_TOKEN: tok });
+    assert.equal(r.text, `A=1\nANTHROPIC_OAUTH_TOKEN=old-one\nB=2\nANTHROPIC_OAUTH_TOKEN=${tok}\n`);
+    assert.equal(getEnvEntries(r.text, ["ANTHROPIC_OAUTH_TOKEN"]).ANTHROPIC_OAUTH_TOKEN, tok);
+    assert.equal(r.warnings?.length, 1);
+    assert.match(r.warnings![0]!, /ANTHROPIC_OAUTH_TOKEN is set 2 times \(lines 2, 4\); dotenv reads the last one \(line 4\).*earlier line 2 stays as it is: remove it by hand/);
+    assert.ok(!r.warnings![0]!.includes("old-one") && !r.warnings![0]!.includes(tok), "no value in the warning");
+    // Said again on a second run (nothing to change, the stale line is still there).
+    assert.equal(setEnvEntries(r.text, { ANTHROPIC_OAUTH_TOKEN: tok }).warnings?.length, 1);
+    // A single occurrence: no warning; removing deletes every occurrence, no warning either.
+    assert.equal(setEnvEntries("K=1\n", { K: "2" }).warnings, undefined);
+    assert.equal(setEnvEntries(given, {}, ["ANTHROPIC_OAUTH_TOKEN"]).warnings, undefined);
+  });
+});

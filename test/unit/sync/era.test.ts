@@ -29,7 +29,9 @@ describe("decideEra", () => {
     ["no files, 2026.6.11", { ...none, version: "2026.6.11" }, "sqlite", false],
     ["no files, 2026.7.1-2", { ...none, version: "2026.7.1-2" }, "sqlite", false],
     ["no files, v2026.9.6", { ...none, version: "v2026.9.6" }, "sqlite", false],
-    ["profiles without state keys say nothing", { ...none, profilesHasStateKeys: false }, "json", true],
+    // issue 18: a store file is evidence, not "no store files"; a known version still decides first.
+    ["profiles without state keys: the JSON single-file layout", { ...none, profilesHasStateKeys: false }, "json", false],
+    ["profiles without state keys + 2026.5.28", { ...none, profilesHasStateKeys: false, version: "2026.5.28" }, "json-split", false],
     ["nothing known", none, "json", true],
     ["unparseable version", { ...none, version: "2.0.0-beta5" }, "json", true],
   ];
@@ -53,6 +55,12 @@ describe("decideEra", () => {
     const d = decideEra({ ...none, sharedSqlite: true, version: "2026.6.1", versionConfigured: true }, "json-split");
     assert.equal(d.sqlitePresent, false);
     assert.equal(decideEra({ ...none, sharedSqlite: true, version: "2026.6.1" }, "json-split").sqlitePresent, true);
+  });
+
+  test("issue 18: a profiles-only store is not reported as 'no store files'", () => {
+    const d = decideEra({ ...none, profilesHasStateKeys: false });
+    assert.doesNotMatch(d.reason, /unknown|no store files/);
+    assert.match(d.reason, /auth-profiles\.json/);
   });
 
   test("the version source is named in the reason", () => {

@@ -11,7 +11,7 @@ import { tokenHash, type WrittenRecord } from "../state";
 export type EnvPlan =
   | { action: "skip-newer"; heldExpiresAt: number; detail: string }
   | { action: "unchanged"; detail: string }
-  | { action: "write"; text: string; detail: string; replacedForeign: boolean };
+  | { action: "write"; text: string; detail: string; replacedForeign: boolean; warnings?: string[] };
 
 export function planEnv(text: string | undefined, key: string, creds: ClaudeCredentials, record: WrittenRecord | undefined): EnvPlan {
   const base = text ?? "";
@@ -26,12 +26,14 @@ export function planEnv(text: string | undefined, key: string, creds: ClaudeCred
     };
   }
   const r = setEnvEntries(base, { [key]: creds.accessToken }); // throws EnvEditError only for unencodable values; tokens are base64url
-  if (!r.changed && text !== undefined) return { action: "unchanged", detail: `${key} already holds the current token` };
+  const note = r.warnings?.length ? `; ${r.warnings.join("; ")}` : "";
+  if (!r.changed && text !== undefined) return { action: "unchanged", detail: `${key} already holds the current token${note}` };
   const replacedForeign = current !== undefined && !ours;
   return {
     action: "write",
     text: r.text,
     replacedForeign,
-    detail: `${key} set${current === undefined ? " (added)" : replacedForeign ? " (replaced a value this tool did not write)" : ""}`,
+    detail: `${key} set${current === undefined ? " (added)" : replacedForeign ? " (replaced a value this tool did not write)" : ""}${note}`,
+    ...(r.warnings?.length ? { warnings: r.warnings } : {}),
   };
 }

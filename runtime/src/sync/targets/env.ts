@@ -44,6 +44,7 @@ export async function syncEnv(ctx: RunContext, target: EnvTarget): Promise<Targe
     }
     await writeFileAtomic(path, plan.text, newFileOwnership(ctx));
     remember(ctx, recordKey);
+    for (const w of plan.warnings ?? []) ctx.deps.log.warn(`${label}: ${w}`);
     const advice = envReloadAdvice(target.consumer, ctx.config.reload.action);
     if (advice) {
       ctx.deps.log.warn(`${label} changed, but reload.action=${ctx.config.reload.action} does not make a ${target.consumer} .env take effect; reload.action=${advice} would`);

@@ -1,0 +1,129 @@
+/**
+ * Issue 18, the runtime against the real filesystem: the OpenClaw CLI's own timeout and what is
+ * shown of its output (point 4), the symlink refusal, a duplicated .env key, a profiles-only agent
+ * dir, and agents declared in openclaw.json (point 1). Stand-in CLIs only (test/compat has the
+ * real releases).
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findLeakedToken } from "../helpers/tokens";
+import { agentFile, makeConfig, readJson, sandbox, sync } from "./sync-harness";
+
+/** A stand-in `openclaw` that sleeps `sleep` seconds, prints coloured output and exits `code`. */
+function slowCli(dir: string, sleep: number, code: number): string {
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  const bin = join(dir, "bin", "openclaw");
+  writeFileSync(
+    bin,
+    `#!/bin/sh
+# Stand-in for a slow OpenClaw CLI (tests only): reads the token, answers in colour.
+cat >/dev/null
+sleep ${sleep}
+printf '\\033[31mError:\\033[0m \\033]8;;https://docs\\007config invalid\\033]8;;\\007 \\033[2K\\033[1Gdone\\n' >&2
+exit ${code}
+`,
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+describe("issue 18 point 4: the OpenClaw CLI's own timeout, terminal escapes stripped", () => {
+  test("paste-token slower than reload.timeoutSeconds still succeeds: it is bounded by openclaw.cliTimeoutSeconds", { timeout: 30_000 }, async () => {
+    const sb = sandbox("sqlite-shared");
+    try {
+      const bin = slowCli(sb.root, 2, 0);
+      const cfg = makeConfig(sb, { openclaw: { cli: [bin] }, reload: { action: "none", timeoutSeconds: 1 }, targets: [{ kind: "auth-store" }] });
+      assert.equal(cfg.openclaw.cliTimeoutSeconds, 180, "default");
+      const { report } = await sync(cfg);
+      assert.equal(report.results[0]!.outcome, "written", report.results[0]!.detail);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  test("a paste-token killed at openclaw.cliTimeoutSeconds says so, names the .bak.N it may leave, shows no escape code or token", { timeout: 30_000 }, async () => {
+    const sb = sandbox("sqlite-shared");
+    try {
+      const bin = slowCli(sb.root, 5, 0);
+      const cfg = makeConfig(sb, { openclaw: { cli: [bin], cliTimeoutSeconds: 1 }, targets: [{ kind: "auth-store" }] });
+      const { report, lines } = await sync(cfg);
+      const r = report.results[0]!;
+      assert.equal(r.outcome, "failed");
+      assert.match(r.detail, /timed out after 1 s \(openclaw\.cliTimeoutSeconds/);
+      assert.match(r.detail, /openclaw\.json\.bak\.N/);
+      assert.equal(findLeakedToken(JSON.stringify(report) + lines.join("\n"), [sb.accessToken, sb.refreshToken]), undefined);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  test("a failing paste-token's coloured stderr arrives without terminal escapes", { timeout: 30_000 }, async () => {
+    const sb = sandbox("sqlite-shared");
+    try {
+      const bin = slowCli(sb.root, 0, 3);
+      const { report, lines } = await sync(makeConfig(sb, { openclaw: { cli: [bin] }, targets: [{ kind: "auth-store" }] }));
+      const r = report.results[0]!;
+      assert.equal(r.outcome, "failed");
+      assert.match(r.detail, /exit status 3: Error: config invalid done/);
+      for (const s of [r.detail, ...lines]) assert.doesNotMatch(s, /[\u001b\u0007\u009b]/, "no terminal escape shown");
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
+
+describe("issue 18: smaller items", () => {
+  test("the symlink refusal names the state dir once", async () => {
+    const sb = sandbox("json");
+    const outside = mkdtempSync(join(tmpdir(), "oos-i18-outside-"));
+    try {
+      writeFileSync(join(outside, "victim"), "X=1\n");
+      symlinkSync(join(outside, "victim"), join(sb.oc, ".env"));
+      const { report } = await sync(makeConfig(sb, { targets: [{ kind: "env" }] }));
+      const d = report.results[0]!.detail;
+      assert.equal(report.results[0]!.outcome, "failed");
+      assert.match(d, /is a symlink to .*, outside [^ ]+; refusing/);
+      assert.equal(d.split(`${sb.oc} and ${sb.oc}`).length, 1, d);
+      assert.equal(readFileSync(join(outside, "victim"), "utf8"), "X=1\n");
+    } finally {
+      sb.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  test("a duplicated key in .env: the last line is updated (dotenv's rule) and the output says the earlier one stays", async () => {
+    const sb = sandbox("json");
+    try {
+      const env = join(sb.oc, ".env");
+      writeFileSync(env, "ANTHROPIC_OAUTH_TOKEN=stale-first\nOTHER=1\nANTHROPIC_OAUTH_TOKEN=stale-second\n");
+      const { report, lines } = await sync(makeConfig(sb, { targets: [{ kind: "env" }] }));
+      const r = report.results[0]!;
+      assert.equal(r.outcome, "written");
+      assert.equal(readFileSync(env, "utf8"), `ANTHROPIC_OAUTH_TOKEN=stale-first\nOTHER=1\nANTHROPIC_OAUTH_TOKEN=${sb.accessToken}\n`);
+      assert.match(r.detail, /set 2 times \(lines 1, 3\).*earlier line 1 stays/);
+      assert.ok(lines.some((l) => /warn/i.test(l) && /lines 1, 3/.test(l)), lines.join("\n"));
+      assert.equal(findLeakedToken(JSON.stringify(report) + lines.join("\n"), [sb.accessToken]), undefined);
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  test("an agent dir with only auth-profiles.json (no lastGood/order/usageStats) is the JSON era, not 'unknown (no store files)'", async () => {
+    const sb = sandbox();
+    try {
+      mkdirSync(join(sb.oc, "agents", "main", "agent"), { recursive: true });
+      writeFileSync(agentFile(sb, "main", "auth-profiles.json"), JSON.stringify({ version: 1, profiles: {} }, null, 2) + "\n");
+      const { report } = await sync(makeConfig(sb, { targets: [{ kind: "auth-store" }] }));
+      const r = report.results[0]!;
+      assert.equal(r.outcome, "written");
+      assert.equal(r.era, "json");
+      assert.doesNotMatch(r.detail, /unknown|no store files/);
+      assert.equal(readJson(agentFile(sb, "main", "auth-profiles.json")).profiles["anthropic:default"].token, sb.accessToken);
+    } finally {
+      sb.cleanup();
+    }
+  });
+});
