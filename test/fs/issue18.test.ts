@@ -6,10 +6,12 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findLeakedToken } from "../helpers/tokens";
+import { acquireSyncLock } from "../../runtime/src/state/lock";
+import { memoryLogger } from "../../runtime/src/log";
 import { agentFile, makeConfig, readJson, sandbox, sync } from "./sync-harness";
 
 /** A stand-in `openclaw` that sleeps `sleep` seconds, prints coloured output and exits `code`. */
@@ -124,6 +126,45 @@ describe("issue 18: smaller items", () => {
       assert.equal(readJson(agentFile(sb, "main", "auth-profiles.json")).profiles["anthropic:default"].token, sb.accessToken);
     } finally {
       sb.cleanup();
+    }
+  });
+});
+
+describe("issue 18 point 6: the sync lock is never empty, and an empty one is recovered at once", () => {
+  test("a fresh empty sync.lock (a kill between create and fill, by an older version) is taken over in well under a second", { timeout: 20_000 }, async () => {
+    const sb = sandbox("json");
+    try {
+      mkdirSync(sb.ours, { recursive: true });
+      writeFileSync(join(sb.ours, "sync.lock"), "");
+      const t0 = Date.now();
+      const { report, lines } = await sync(makeConfig(sb, { targets: [{ kind: "auth-store" }] }));
+      const took = Date.now() - t0;
+      assert.equal(report.results[0]!.outcome, "written");
+      assert.ok(took < 1500, `took ${took} ms (a 10 s wait is the bug)`);
+      assert.ok(lines.some((l) => l.includes("removing stale sync lock")), lines.join("\n"));
+    } finally {
+      sb.cleanup();
+    }
+  });
+
+  test("while held, the lock file always holds the complete content; no temp file is left", { timeout: 20_000 }, async () => {
+    const d = mkdtempSync(join(tmpdir(), "oos-i18-lock-"));
+    try {
+      const seen: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const h = await acquireSyncLock(d, { timeoutMs: 2000, pollMs: 5, now: Date.now, log: memoryLogger() });
+        seen.push(readFileSync(h.path, "utf8"));
+        await h.release();
+      }
+      for (const t of seen) assert.equal(JSON.parse(t).pid, process.pid);
+      assert.deepEqual(readdirSync(d).filter((n) => n !== "sync-state.json"), [], "no lock or temp file left");
+      // A temp file of a dead process (killed between write and link) is cleaned up by the next holder.
+      writeFileSync(join(d, ".sync.lock.999999.deadbeef.tmp"), "{}");
+      const h = await acquireSyncLock(d, { timeoutMs: 2000, pollMs: 5, now: Date.now, log: memoryLogger(), isAlive: () => false });
+      await h.release();
+      assert.deepEqual(readdirSync(d), []);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,10 @@
 /**
- * Host-wide locks in our state dir: `<stateDir>/<name>`, created with O_EXCL, holding
- * {pid, createdAt, host}. Stale when its pid is dead (or when it stayed empty/unparseable past a
- * grace period: a crash between create and write).
+ * Host-wide locks in our state dir: `<stateDir>/<name>`, holding {pid, createdAt, host}. The
+ * content is written and fsynced to a temp file first, which is then hard-linked into place
+ * (link() fails with EEXIST like O_EXCL), so the lock file is never seen empty or half written:
+ * a process killed at any point leaves either no lock or a complete one whose pid is dead, and the
+ * next holder takes it over at once. Stale when its pid is dead, or when it is empty/unparseable
+ * (left by an older version, or by hand) past a short grace.
  *
  * - `refresh.lock`: invariant 1 (DESIGN §3): two triggers on one host never spend the refresh
  *   token at the same time.
@@ -10,7 +13,8 @@
  */
 import { promises as fsp, constants as fsc } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { errnoCode, ExitCode, UserError } from "../errors";
 import type { Logger } from "../log";
@@ -18,7 +22,8 @@ import { ensureStateDir } from "./store";
 
 export const REFRESH_LOCK_NAME = "refresh.lock";
 export const SYNC_LOCK_NAME = "sync.lock";
-const UNPARSEABLE_GRACE_MS = 10_000;
+/** Only an older runtime (create, then fill) could be mid-write: that window is microseconds. */
+const UNPARSEABLE_GRACE_MS = 500;
 
 const LockContentSchema = z.object({ pid: z.number().int().positive(), createdAt: z.number(), host: z.string().optional() });
 export type LockContent = z.infer<typeof LockContentSchema>;
@@ -70,16 +75,11 @@ async function acquireStateLock(stateDir: string, name: string, what: string, o:
   const started = o.now();
   let waitedFor: LockContent | undefined;
   let waitStartedAt: number | undefined;
+  await removeDeadTemps(stateDir, name, isAlive);
   for (;;) {
     const mine: LockContent = { pid: process.pid, createdAt: o.now(), host: hostname() };
     const text = JSON.stringify(mine);
-    try {
-      const fh = await fsp.open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-      try {
-        await fh.writeFile(text);
-      } finally {
-        await fh.close();
-      }
+    if (await createComplete(path, text)) {
       const handle: LockHandle = {
         path,
         release: async () => {
@@ -91,8 +91,6 @@ async function acquireStateLock(stateDir: string, name: string, what: string, o:
       if (waitedFor) handle.waitedFor = waitedFor;
       if (waitStartedAt !== undefined) handle.waitStartedAt = waitStartedAt;
       return handle;
-    } catch (e) {
-      if (errnoCode(e) !== "EEXIST") throw e;
     }
     let holderText: string | undefined;
     try {
@@ -130,6 +128,63 @@ async function acquireStateLock(stateDir: string, name: string, what: string, o:
       );
     }
     await sleep(pollMs + Math.floor(Math.random() * pollMs * 0.5));
+  }
+}
+
+/** `.<name>.<pid>.<random>.tmp` beside the lock: the complete content before it is linked into place. */
+const TEMP_LOCK = /^\.(.+)\.(\d+)\.[0-9a-f]+\.tmp$/;
+
+/**
+ * Creates `path` holding exactly `text`, or returns false when it exists. Never leaves an empty
+ * lock: the content is fsynced in a temp file that link() puts in place atomically. Filesystems
+ * without hard links fall back to O_EXCL create-then-write (the grace above covers its window).
+ */
+async function createComplete(path: string, text: string): Promise<boolean> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fsp.link(tmp, path);
+    return true;
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "EXDEV" && code !== "EMLINK") throw e;
+    return createExclusive(path, text);
+  } finally {
+    await fsp.unlink(tmp).catch(() => undefined);
+  }
+}
+
+async function createExclusive(path: string, text: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await fsp.open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  } catch (e) {
+    if (errnoCode(e) === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
+  return true;
+}
+
+/** Temp files of `name` left by processes killed between writing and linking them (pid dead). */
+async function removeDeadTemps(stateDir: string, name: string, isAlive: (pid: number) => boolean): Promise<void> {
+  const names = await fsp.readdir(stateDir).catch(() => [] as string[]);
+  for (const n of names) {
+    const m = TEMP_LOCK.exec(n);
+    if (!m || m[1] !== name) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && !isAlive(pid)) await fsp.unlink(join(stateDir, n)).catch(() => undefined);
   }
 }
 
