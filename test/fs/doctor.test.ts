@@ -44,6 +44,9 @@ async function runCase(dir: string) {
   const root = realpathSync(mkdtempSync(join(tmpdir(), "doctor-")));
   try {
     cpSync(dir, root, { recursive: true });
+    // openclaw.json may name paths inside the case (agents.list[].agentDir): ${ROOT} there too.
+    const ocJson = join(root, "openclaw", "openclaw.json");
+    if (existsSync(ocJson)) writeFileSync(ocJson, readFileSync(ocJson, "utf8").split("${ROOT}").join(root));
     const c = subst(JSON.parse(readFileSync(join(root, "case.json"), "utf8")) as Case, root);
     for (const [f, mode] of Object.entries(c.chmod ?? {})) chmodSync(join(root, f), parseInt(mode, 8));
     const config = ConfigSchema.parse({

@@ -168,3 +168,34 @@ describe("issue 18 point 6: the sync lock is never empty, and an empty one is re
     }
   });
 });
+
+describe("issue 18 point 1: agents declared in openclaw.json with their own agentDir", () => {
+  test("the default auth-store target syncs them too (agents.list and agents.entries, JSON5, ~ and absolute paths)", async () => {
+    const sb = sandbox("json");
+    try {
+      const work = join(sb.root, "elsewhere", "work", "agent");
+      const ops = join(sb.root, "elsewhere", "ops", "agent");
+      for (const d of [work, ops]) mkdirSync(d, { recursive: true });
+      writeFileSync(join(work, "auth-profiles.json"), JSON.stringify({ version: 1, profiles: {}, lastGood: {} }));
+      writeFileSync(
+        join(sb.oc, "openclaw.json"),
+        `// as OpenClaw accepts it\n{\n  agents: {\n    list: [{ id: 'main', default: true }, { id: 'work', agentDir: '${work}' }],\n    entries: { ops: { agentDir: "${ops}" } },\n  },\n}\n`,
+      );
+      const { report } = await sync(makeConfig(sb, { targets: [{ kind: "auth-store" }] }));
+      const by = Object.fromEntries(report.results.map((r) => [r.target, r]));
+      assert.deepEqual(Object.keys(by).sort(), ["auth-store:main", "auth-store:ops", "auth-store:work"]);
+      for (const r of report.results) assert.equal(r.outcome, "written", `${r.target}: ${r.detail}`);
+      assert.equal(by["auth-store:work"]!.path, join(work, "auth-profiles.json"));
+      assert.equal(readJson(join(work, "auth-profiles.json")).profiles["anthropic:default"].token, sb.accessToken);
+      assert.equal(readJson(join(ops, "auth-profiles.json")).profiles["anthropic:default"].token, sb.accessToken);
+
+      // A target listing the id syncs the declared dir, not <stateDir>/agents/work/agent.
+      writeFileSync(sb.credsPath, readFileSync(sb.credsPath, "utf8")); // same token: unchanged
+      const only = await sync(makeConfig(sb, { targets: [{ kind: "auth-store", agents: ["work"] }] }));
+      assert.equal(only.report.results[0]!.path, join(work, "auth-profiles.json"));
+      assert.equal(only.report.results[0]!.outcome, "unchanged");
+    } finally {
+      sb.cleanup();
+    }
+  });
+});

@@ -318,7 +318,32 @@ export const notifySetup: Check = (f) => {
   return [];
 };
 
+/**
+ * issue 18: every agent OpenClaw knows of (its agents dir, or openclaw.json's agents.list /
+ * agents.entries with an agentDir anywhere) gets our token only if an auth-store target covers it.
+ * Without an auth-store target the host uses another route (.env), which reaches every agent.
+ */
+export const agentsCovered: Check = (f) => {
+  const cov = f.agentCoverage;
+  if (!cov || !f.config.targets.some((t) => t.kind === "auth-store")) return [];
+  const out: Finding[] = [];
+  for (const a of cov.agents) {
+    if (a.covered) continue;
+    out.push({
+      id: "agent-not-covered",
+      level: a.exists ? "error" : "warn",
+      message: `agent "${a.id}" (${a.dir}, from ${a.source}) is covered by no auth-store target${a.exists ? ": OpenClaw keeps sending its old token for this agent" : "; its dir does not exist yet"}`,
+      fix: `add "${a.id}" to the auth-store target's agents, or set agents to "all" (which follows openclaw.json's agents)`,
+    });
+  }
+  for (const p of cov.problems) {
+    out.push({ id: "agent-not-covered", level: "warn", message: `openclaw.json: ${p}`, fix: "make the agentDir absolute, or add the host path to the auth-store target's agentDirs" });
+  }
+  return out;
+};
+
 export const CHECKS: readonly Check[] = [
+  agentsCovered,
   customAnthropicProvider,
   oauthKeyInsteadOfAccess,
   authModeMismatch,

@@ -12,11 +12,13 @@ import type { Config } from "../config/schema";
 import { UserError, errnoCode } from "../errors";
 import { runProcess, describeFailure, type RunOptions, type RunResult } from "../proc";
 import { readOpenClawVersion } from "../openclaw/era";
-import { agentIdFromDir, agentSqlitePath, agentsRoot, oauthJsonPath, openclawConfigPath, sharedSqlitePath } from "../openclaw/paths";
+import { readDeclaredAgents, type DeclaredAgents } from "../openclaw/agents";
+import { agentIdFromDir, agentSqlitePath, agentsRoot, defaultAgentDir, oauthJsonPath, openclawConfigPath, sharedSqlitePath } from "../openclaw/paths";
+import { listAgents } from "../sync/targets/auth-store";
 import { defaultPlanDeps, resolveInvocation, scrubEnv, type PlanDeps } from "../refresh/plan";
 import { resolveChannels } from "../notify/secrets";
 import { mountFor, parseMountinfo } from "./mountinfo";
-import type { AgentFacts, ClaudeCliFacts, ClockFacts, CredentialsFacts, DoctorFacts, EnvFacts, JsonStoreFacts, ProfileSummary } from "./types";
+import type { AgentCoverage, AgentFacts, ClaudeCliFacts, ClockFacts, CredentialsFacts, DoctorFacts, EnvFacts, JsonStoreFacts, ProfileSummary } from "./types";
 
 /** Variables that make the Claude CLI use something other than the subscription login (facts §1.6). */
 export const BYPASS_VARS = [
@@ -98,16 +100,42 @@ async function readIfExists(p: string): Promise<string | undefined> {
   }
 }
 
-async function agentDirs(config: Config): Promise<string[]> {
+const isDirectory = (d: string) => fsp.stat(d).then((s) => s.isDirectory(), () => false);
+
+async function agentDirs(config: Config, declared: DeclaredAgents): Promise<string[]> {
   const dirs = new Set<string>();
   const root = agentsRoot(config.openclaw.stateDir);
   const names = await fsp.readdir(root).catch(() => [] as string[]);
   for (const n of names.sort()) {
     const d = join(root, n, "agent");
-    if (await fsp.stat(d).then((s) => s.isDirectory(), () => false)) dirs.add(d);
+    if (await isDirectory(d)) dirs.add(d);
   }
+  for (const a of declared.agents) if (a.custom && (await isDirectory(a.agentDir))) dirs.add(a.agentDir);
   for (const t of config.targets) if (t.kind === "auth-store") for (const d of t.agentDirs) dirs.add(d);
   return [...dirs];
+}
+
+/** Every agent OpenClaw knows of (agents/<id>/agent dirs, openclaw.json's agents) against what the auth-store targets cover. */
+export async function gatherAgentCoverage(config: Config, declared: DeclaredAgents): Promise<NonNullable<DoctorFacts["agentCoverage"]>> {
+  const stateDir = config.openclaw.stateDir;
+  const known = new Map<string, AgentCoverage>();
+  const names = await fsp.readdir(agentsRoot(stateDir)).catch(() => [] as string[]);
+  for (const n of names.sort()) {
+    const d = defaultAgentDir(stateDir, n);
+    if (/^[A-Za-z0-9_.-]+$/.test(n) && (await isDirectory(d))) known.set(d, { id: n, dir: d, source: `agents/${n}/agent`, exists: true, covered: false });
+  }
+  for (const a of declared.agents) {
+    if (!known.has(a.agentDir)) known.set(a.agentDir, { id: a.id, dir: a.agentDir, source: a.source, exists: await isDirectory(a.agentDir), covered: false });
+  }
+  const covered = new Set<string>();
+  for (const t of config.targets) {
+    if (t.kind !== "auth-store") continue;
+    for (const r of await listAgents(stateDir, t, declared.agents)) covered.add(r.agentDir);
+    // A declared dir that does not exist yet is covered once it does, if the target would list it.
+    if (t.agents === "all") for (const a of declared.agents) covered.add(a.agentDir);
+  }
+  const agents = [...known.values()].map((a) => ({ ...a, covered: covered.has(a.dir) }));
+  return { agents, problems: declared.problems };
 }
 
 async function gatherAgent(dir: string): Promise<AgentFacts> {
@@ -207,15 +235,14 @@ async function gatherNotify(config: Config, deps: GatherDeps): Promise<DoctorFac
   }
 }
 
-/** Runs `<refresh.command[0]> --version` as refresh would run Claude: same account, same scrubbed env, same container. */
+/** Runs `<refresh.cli> --version` as refresh would run Claude: same account, same scrubbed env, same container. */
 export async function probeClaudeVersion(config: Config, planDeps: PlanDeps): Promise<ClaudeCliFacts> {
-  const bin = config.refresh.command[0]!;
-  const probeConfig: Config = { ...config, refresh: { ...config.refresh, command: [bin, "--version"] } };
+  const bin = config.refresh.cli[0]!;
   let argv: string[];
   let opts: RunOptions;
   let where: string;
   try {
-    const inv = await resolveInvocation(probeConfig, planDeps);
+    const inv = await resolveInvocation(config, planDeps, { args: ["--version"] });
     argv = inv.argv;
     opts = { env: inv.env, timeoutMs: 20_000, ...(inv.uid !== undefined ? { uid: inv.uid, gid: inv.gid } : {}), ...(inv.cwd ? { cwd: inv.cwd } : {}) };
     where = inv.where;
@@ -245,11 +272,13 @@ export async function probeClock(run: Run, flagFile = "/run/systemd/timesync/syn
 export async function gatherFacts(config: Config, deps: GatherDeps): Promise<DoctorFacts> {
   const stateDir = config.openclaw.stateDir;
   const openclawJson = await gatherOpenclawJson(config);
-  const [version, sharedSqlite, oauthExists, agents, credentials, env, claude, clock, notify] = await Promise.all([
+  const declared = await readDeclaredAgents(config);
+  const [version, sharedSqlite, oauthExists, agents, agentCoverage, credentials, env, claude, clock, notify] = await Promise.all([
     readOpenClawVersion(config.openclaw.version, openclawJson.path),
     exists(sharedSqlitePath(stateDir)),
     exists(oauthJsonPath(stateDir)),
-    agentDirs(config).then((ds) => Promise.all(ds.map(gatherAgent))),
+    agentDirs(config, declared).then((ds) => Promise.all(ds.map(gatherAgent))),
+    gatherAgentCoverage(config, declared),
     gatherCredentials(config.claudeCredentials, deps),
     gatherEnv(config, deps),
     deps.claudeVersion(config),
@@ -263,6 +292,7 @@ export async function gatherFacts(config: Config, deps: GatherDeps): Promise<Doc
     sharedSqlite,
     oauthJson: { path: oauthJsonPath(stateDir), exists: oauthExists },
     agents,
+    agentCoverage,
     config: { targets: config.targets, reload: config.reload, claudeCredentials: config.claudeCredentials, openclawMode: config.openclaw.mode },
     credentials,
     env,

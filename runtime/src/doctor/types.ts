@@ -87,6 +87,16 @@ export interface EnvFacts {
   settings: { path: string; envNames: string[]; apiKeyHelper: boolean; parseError?: string | undefined }[];
 }
 
+/** An agent OpenClaw knows of (its agents dir, or openclaw.json), and whether an auth-store target covers it. */
+export interface AgentCoverage {
+  id: string;
+  dir: string;
+  /** "agents/<id>/agent" or where openclaw.json declares it, e.g. `agents.list[1]`. */
+  source: string;
+  exists: boolean;
+  covered: boolean;
+}
+
 export interface DoctorFacts {
   openclawStateDir: string;
   openclawJson: {
@@ -102,6 +112,8 @@ export interface DoctorFacts {
   sharedSqlite: boolean;
   oauthJson: { path: string; exists: boolean };
   agents: AgentFacts[];
+  /** Every agent OpenClaw knows of, with coverage by the auth-store targets; problems resolving openclaw.json's agentDirs. */
+  agentCoverage?: { agents: AgentCoverage[]; problems: string[] } | undefined;
   config: Pick<Config, "targets" | "reload" | "claudeCredentials"> & { openclawMode: Config["openclaw"]["mode"] };
   credentials: CredentialsFacts;
   env: EnvFacts;

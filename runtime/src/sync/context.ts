@@ -8,6 +8,7 @@ import type { Config } from "../config/schema";
 import type { ClaudeCredentials } from "../credentials";
 import { errnoCode } from "../errors";
 import { explainWriteError, type NewFileOwnership } from "../fsx/atomic";
+import type { DeclaredAgent } from "../openclaw/agents";
 import type { Owner } from "../openclaw/owner";
 import type { SyncState } from "./state";
 import type { SyncDeps, TargetResult } from "./types";
@@ -21,6 +22,8 @@ export interface RunContext {
   state: SyncState;
   /** Does openclaw.stateDir exist? Targets inside a missing state dir are refused. */
   stateDirExists: boolean;
+  /** Agents openclaw.json declares (agents.list / agents.entries), with their agent dirs. */
+  declaredAgents: DeclaredAgent[];
   /** Runs `fn` after every earlier serial() call of this run has settled (OpenClaw CLI calls). */
   serial: <T>(fn: () => Promise<T>) => Promise<T>;
 }

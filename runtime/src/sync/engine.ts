@@ -6,6 +6,7 @@ import type { Config } from "../config/schema";
 import type { Target } from "../config/targets";
 import { CredentialsError, readCredentials, type ClaudeCredentials } from "../credentials";
 import { errnoCode, ExitCode, UserError } from "../errors";
+import { readDeclaredAgents } from "../openclaw/agents";
 import { readOpenClawVersion } from "../openclaw/era";
 import { resolveOwner } from "../openclaw/owner";
 import { openclawConfigPath } from "../openclaw/paths";
@@ -25,14 +26,15 @@ export { runPendingReload } from "./reload";
 /** Shared, read-mostly facts of one run. */
 export async function buildContext(config: Config, creds: ClaudeCredentials, deps: SyncDeps): Promise<RunContext> {
   const stateDir = config.openclaw.stateDir;
-  const [owner, version, stateDirExists, loaded] = await Promise.all([
+  const [owner, version, stateDirExists, loaded, declared] = await Promise.all([
     resolveOwner(config),
     readOpenClawVersion(config.openclaw.version, openclawConfigPath(stateDir, config.openclaw.configPath)),
     isDir(stateDir),
     loadSyncState(config.stateDir),
+    config.targets.some((t) => t.kind === "auth-store") ? readDeclaredAgents(config) : Promise.resolve({ agents: [], problems: [] }),
   ]);
   if (loaded.warning) deps.log.warn(loaded.warning);
-  return { config, creds, deps, owner, version, stateDirExists, state: loaded.state, serial: serialQueue() };
+  return { config, creds, deps, owner, version, stateDirExists, state: loaded.state, declaredAgents: declared.agents, serial: serialQueue() };
 }
 
 async function syncTarget(ctx: RunContext, target: Target): Promise<TargetResult[]> {

@@ -8,6 +8,7 @@ import type { ClaudeCredentials } from "../credentials";
 import { getEnvEntries } from "../edit/env";
 import { parseJsonText } from "../edit/json";
 import { readTextIfExists } from "../fsx/atomic";
+import { readDeclaredAgents } from "../openclaw/agents";
 import { readOpenClawVersion } from "../openclaw/era";
 import { authProfilesPath, authStatePath, openclawConfigPath } from "../openclaw/paths";
 import { scrubText } from "../redact";
@@ -44,7 +45,7 @@ function safeParse(text: string): Record<string, unknown> | undefined {
 async function inspectAuthStore(ic: InspectCtx, target: AuthStoreTarget): Promise<TargetInspection[]> {
   const stateDir = ic.config.openclaw.stateDir;
   if (!(await isDir(stateDir))) return [{ target: "auth-store", state: "error", path: stateDir, detail: `openclaw.stateDir ${stateDir} does not exist` }];
-  const agents = await listAgents(stateDir, target);
+  const agents = await listAgents(stateDir, target, (await readDeclaredAgents(ic.config)).agents);
   if (agents.length === 0) return [{ target: "auth-store", state: "missing", path: stateDir, detail: "no agent dirs yet" }];
   const out: TargetInspection[] = [];
   for (const agent of agents) {

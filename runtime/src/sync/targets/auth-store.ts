@@ -6,6 +6,7 @@ import { promises as fsp } from "node:fs";
 import type { AuthStoreTarget } from "../../config/targets";
 import { errnoCode } from "../../errors";
 import { readTextIfExists, writeFileAtomic } from "../../fsx/atomic";
+import type { DeclaredAgent } from "../../openclaw/agents";
 import { withOpenClawLock } from "../../openclaw/lock";
 import { decideEra, gatherEraFacts, type EraDecision } from "../../openclaw/era";
 import { describeCliFailure, runOpenClawCli } from "../../openclaw/cli";
@@ -25,10 +26,13 @@ export interface AgentRef {
 
 /**
  * The agent dirs a target covers. "all": every `<stateDir>/agents/<id>/agent` that exists
- * (with or without a store in it), plus configured agentDirs.
+ * (with or without a store in it), and every agent openclaw.json declares with its own agentDir
+ * (`agents.list[]` / `agents.entries`) whose dir exists; plus configured agentDirs. A listed id
+ * that openclaw.json gives its own agentDir is synced there.
  */
-export async function listAgents(stateDir: string, target: AuthStoreTarget): Promise<AgentRef[]> {
+export async function listAgents(stateDir: string, target: AuthStoreTarget, declared: readonly DeclaredAgent[] = []): Promise<AgentRef[]> {
   const refs: AgentRef[] = [];
+  const custom = new Map(declared.filter((a) => a.custom).map((a) => [a.id, a.agentDir]));
   if (target.agents === "all") {
     let names: string[] = [];
     try {
@@ -38,10 +42,13 @@ export async function listAgents(stateDir: string, target: AuthStoreTarget): Pro
     }
     for (const id of names) {
       const dir = defaultAgentDir(stateDir, id);
-      if (/^[A-Za-z0-9_.-]+$/.test(id) && (await isDir(dir))) refs.push({ label: `auth-store:${id}`, agentDir: dir, agentId: id });
+      if (/^[A-Za-z0-9_.-]+$/.test(id) && !custom.has(id) && (await isDir(dir))) refs.push({ label: `auth-store:${id}`, agentDir: dir, agentId: id });
+    }
+    for (const [id, dir] of custom) {
+      if (!refs.some((r) => r.agentDir === dir) && (await isDir(dir))) refs.push({ label: `auth-store:${id}`, agentDir: dir, agentId: id });
     }
   } else {
-    for (const id of target.agents) refs.push({ label: `auth-store:${id}`, agentDir: defaultAgentDir(stateDir, id), agentId: id });
+    for (const id of target.agents) refs.push({ label: `auth-store:${id}`, agentDir: custom.get(id) ?? defaultAgentDir(stateDir, id), agentId: id });
   }
   for (const dir of target.agentDirs) {
     if (refs.some((r) => r.agentDir === dir)) continue;
@@ -56,7 +63,7 @@ export async function syncAuthStore(ctx: RunContext, target: AuthStoreTarget): P
   if (!ctx.stateDirExists) {
     return [{ target: "auth-store", outcome: "refused", path: stateDir, detail: `openclaw.stateDir ${stateDir} does not exist: fix it in the config` }];
   }
-  let agents = await listAgents(stateDir, target);
+  let agents = await listAgents(stateDir, target, ctx.declaredAgents);
   if (agents.length === 0) {
     // 2026.9.6 creates no agent dir, only the shared database (facts §7): the CLI still reaches "main".
     const shared = await fsp.stat(sharedSqlitePath(stateDir)).then(
