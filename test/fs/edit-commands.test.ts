@@ -196,16 +196,18 @@ describe("edit-json", () => {
     await rejectsWith(json(["--get"], { file, paths: [["profiles"]] }), 65, /not valid JSON/);
   });
 
-  test("JSON5 syntax that cannot be edited losslessly exits 65 with the position and the fix", async () => {
+  test("issue 18: JSON5 as OpenClaw accepts it (unquoted keys, trailing commas) is edited in place; Infinity exits 65 with the position", async () => {
     const file = join(dir, "openclaw.json");
     const text = "{\n  agents: { defaults: {} },\n}\n";
     writeFileSync(file, text);
-    await rejectsWith(
-      json([], { file, json5: true, edits: [{ path: ["agents", "defaults", "model"], value: "x" }] }),
-      65,
-      /uses JSON5 syntax \(an unquoted key\) at line 2, column 3.*convert the file to plain JSON/s,
-    );
-    assert.equal(readFileSync(file, "utf8"), text);
+    const r = await json([], { file, json5: true, edits: [{ path: ["agents", "defaults", "model"], value: "x" }] });
+    assert.equal((r.out as { changed: boolean }).changed, true);
+    assert.equal(readFileSync(file, "utf8"), '{\n  agents: { defaults: { "model": "x" } },\n}\n');
+    writeFileSync(file, text);
+    const inf = join(dir, "inf.json");
+    writeFileSync(inf, "{\n  a: Infinity,\n}\n");
+    await rejectsWith(json([], { file: inf, json5: true, edits: [{ path: ["b"], value: 1 }] }), 65, /uses Infinity, which JSON cannot carry at line 2, column 6/);
+    assert.equal(readFileSync(inf, "utf8"), "{\n  a: Infinity,\n}\n");
     // Reading full JSON5 works.
     const got = await json(["--get"], { file, json5: true, paths: [["agents", "defaults"]] });
     assert.deepEqual(got.out, { exists: true, values: [{}], present: [true] });

@@ -7,11 +7,12 @@
  * A value that already equals the wanted one is not touched, so a second run reports
  * `changed: false` and returns the same bytes.
  *
- * JSON5 limits: jsonc-parser understands comments and trailing commas, but not the rest of JSON5
- * (unquoted keys, single-quoted strings, hex numbers, Infinity/NaN, leading `+`, `.5`, escaped line
- * breaks). A file using those is refused with JsonEditError naming the first place — we never
- * reformat a hand-written file or drop its comments. Reading (`parseJsonText` with json5) handles
- * full JSON5.
+ * JSON5: jsonc-parser understands comments and trailing commas, but not the rest of JSON5. A file
+ * using unquoted keys, single-quoted strings, hex or signed numbers (as OpenClaw accepts and
+ * writes them) is edited through json5-text.ts: each edit is made on the file's JSON spelling
+ * and only the changed region is spliced back, so everything else keeps its bytes. Only
+ * Infinity/NaN (which JSON cannot carry) are refused, naming the place. A property added to an
+ * object written on one line stays on that line.
  *
  * Every result is re-parsed and compared with the in-memory expectation before it is returned,
  * so a caller never receives a half-edited or invalid text.
@@ -23,6 +24,7 @@ import { applyEdits, createScanner, modify, parse as jsoncParse, parseTree } fro
 import type { FormattingOptions, Node as JsonNode, ParseError } from "jsonc-parser";
 import { ExitCode, UserError } from "../errors";
 import { nestingProblem } from "../security/limits";
+import { Json5TokenError, normaliseJson5, spliceBack, type Normalised } from "./json5-text";
 import type { EditResult, JsonEdit, JsonPath } from "./types";
 
 export class JsonEditError extends UserError {
@@ -166,6 +168,37 @@ function assertJsoncEditable(body: string): void {
     line,
     column,
   );
+}
+
+/**
+ * JSON5 beyond what jsonc-parser reads: each edit on the normalised (JSON-spelled) text, its
+ * changed region spliced back into the original (json5-text.ts). `body` has no BOM.
+ */
+function editFullJson5(body: string, edits: readonly JsonEdit[]): string {
+  let expected = parseJson5(body);
+  let cur = body;
+  for (const edit of edits) {
+    let norm: Normalised;
+    try {
+      norm = normaliseJson5(cur);
+    } catch (e) {
+      if (!(e instanceof Json5TokenError)) throw e;
+      const { line, column } = lineColumn(cur, e.offset);
+      throw new JsonEditError(`uses ${e.message} at line ${line}, column ${column}; write a number there (or set the value by hand)`, line, column);
+    }
+    assertJsoncEditable(norm.text);
+    const r = editJsonText(norm.text, [edit], { json5: true });
+    if (r.changed) cur = spliceBack(cur, norm, r.text);
+    expected = applyToValue(expected, edit.path, edit.value);
+  }
+  let reparsed: unknown;
+  try {
+    reparsed = parseJson5(cur);
+  } catch (e) {
+    throw new JsonEditError(`internal error: the edit produced text that does not parse (${(e as Error).message}); nothing was written`);
+  }
+  if (!jsonEqual(reparsed, expected)) throw new JsonEditError("internal error: the edited text does not hold the expected values; nothing was written");
+  return cur;
 }
 
 // --- values -----------------------------------------------------------------------------------
@@ -408,6 +441,38 @@ function propertyInsertion(text: string, obj: JsonNode, key: string, value: unkn
   return edits;
 }
 
+const isOneLine = (text: string, n: JsonNode): boolean => !/[\r\n]/.test(text.slice(n.offset, n.offset + n.length));
+
+/** A value on one line, spaced like a hand-written one: `{ "a": 1, "b": [1, 2] }`. */
+function inlineJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(inlineJson).join(", ")}]`;
+  if (typeof v === "object" && v !== null) {
+    const entries = Object.entries(v);
+    return entries.length === 0 ? "{}" : `{ ${entries.map(([k, x]) => `${JSON.stringify(k)}: ${inlineJson(x)}`).join(", ")} }`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * Adds a property to an object written on one line (inside a multi-line document), on that line:
+ * `{ a: 1 }` → `{ a: 1, "b": 2 }`, a trailing comma kept. Undefined for a multi-line object, or an
+ * empty one holding a comment.
+ */
+function inlineInsertion(text: string, obj: JsonNode, key: string, value: unknown): TextEdit[] | undefined {
+  if (!isOneLine(text, obj)) return undefined;
+  const entry = `${JSON.stringify(key)}: ${inlineJson(value)}`;
+  const kids = obj.children ?? [];
+  const last = kids[kids.length - 1];
+  if (!last) {
+    if (!/^\{\s*\}$/.test(text.slice(obj.offset, obj.offset + obj.length))) return undefined;
+    return [{ offset: obj.offset + 1, length: obj.length - 2, content: ` ${entry} ` }];
+  }
+  const end = last.offset + last.length;
+  const comma = commaAfter(text, end);
+  if (comma) return [{ offset: comma.end, length: 0, content: ` ${entry},` }];
+  return [{ offset: end, length: 0, content: `, ${entry}` }];
+}
+
 // --- the editor ---------------------------------------------------------------------------------
 
 interface Located {
@@ -528,8 +593,11 @@ export function editJsonText(text: string, edits: readonly JsonEdit[], opts: Edi
     return { text: bom + JSON.stringify(doc, null, 2) + "\n", changed: true };
   }
 
+  if (json5 && jsoncErrors(body, false).length > 0) {
+    const edited = editFullJson5(body, edits);
+    return edited === body ? { text, changed: false } : { text: bom + edited, changed: true };
+  }
   let expected = json5 ? parseJson5(body) : parseStrict(body);
-  if (json5) assertJsoncEditable(body);
   const eol = dominantEol(body);
   const indent = detectIndent(body, parseTree(body, [], { allowTrailingComma: true, disallowComments: false }));
   // A document written on one line (e.g. JSON.stringify without indent) is kept on one line.
@@ -552,7 +620,10 @@ export function editJsonText(text: string, edits: readonly JsonEdit[], opts: Edi
       const key = at.missingAt !== undefined ? edit.path[at.missingAt] : undefined;
       if (at.container?.type === "object" && typeof key === "string" && !compact) {
         const inner = applyToValue(undefined, edit.path.slice(at.missingAt! + 1), edit.value);
-        textEdits = propertyInsertion(cur, at.container, key, inner, indent.unit, eol);
+        textEdits = inlineInsertion(cur, at.container, key, inner) ?? propertyInsertion(cur, at.container, key, inner, indent.unit, eol);
+      } else if (at.node && at.parent && !compact && isOneLine(cur, at.parent) && typeof edit.value === "object" && edit.value !== null) {
+        // A container value inside a one-line object/array stays on that line.
+        textEdits = [{ offset: at.node.offset, length: at.node.length, content: inlineJson(edit.value) }];
       }
       try {
         textEdits ??= modify(cur, edit.path as (string | number)[], edit.value, formattingOptions ? { formattingOptions } : {});

@@ -259,3 +259,25 @@ function commentsOf(text: string): { text: string; offset: number }[] {
   }
   return out;
 }
+
+describe("issue 18: full JSON5 as OpenClaw accepts it", () => {
+  test("property: any document JSON5.stringify writes (unquoted keys, single quotes) is edited; only the edit differs, a second run is a no-op", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), fc.jsonValue({ maxDepth: 2 }), (doc, value) => {
+        const text = JSON5.stringify(doc, null, 2) + "\n";
+        const edits = [{ path: ["ocsX", "y"], value }];
+        const r = editJsonText(text, edits, { json5: true });
+        assert.ok(jsonEqual(JSON5.parse(r.text), { ...doc, ocsX: { y: value } }));
+        // Everything before the closing brace of the root is kept byte for byte.
+        const head = text.slice(0, text.lastIndexOf("}")).replace(/\s*$/, "");
+        assert.ok(r.text.startsWith(head.replace(/,?$/, "")), `${JSON.stringify(text)} → ${JSON.stringify(r.text)}`);
+        assert.equal(editJsonText(r.text, edits, { json5: true }).changed, false);
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+
+  test("strict JSON (json5: false) still refuses JSON5", () => {
+    assert.throws(() => editJsonText("{a: 1}", [{ path: ["b"], value: 1 }]), JsonEditError);
+  });
+});
