@@ -2,7 +2,7 @@
  * `node --import tsx bench/fleet.ts`: wall time of a first `fleet up` over 1, 3 and 6 throwaway
  * hosts (scripts/testhost.sh), relative to one host (DESIGN §8: 6 hosts ≤ 1.5× one host; serial
  * would be 6×). Not a test: it asserts nothing, it prints a table and writes
- * bench/results/fleet.json.
+ * bench/runs/fleet.json (untracked; OCS_BENCH_SUMMARY=1 also bench/results/fleet.json).
  *
  * Each size gets fresh hosts (booted, given the native layout, set up with `setup --yes`) and a
  * fresh file backend, so every measurement is a first install. Only the `fleet up` process is
@@ -11,9 +11,9 @@
  * Knobs: OCS_BENCH_FLEET_SIZES ("1,3,6"), OCS_BENCH_FLEET_PARALLEL (default: the size).
  * Needs root, the Pulumi CLI in the cache, the test host image and `npm run build`.
  */
-import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
+import { writeRun } from "./output";
 import { bootHost, downHost, hostName, run, layoutNative, pulumiEnv, requireTools, ROOT, setupCli, sshFlags, type TestHost } from "../test/fleet/harness";
 
 const SIZES = (process.env.OCS_BENCH_FLEET_SIZES ?? "1,3,6").split(",").map((s) => Number(s.trim())).filter((n) => n >= 1);
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   }
   lines.push(`goal: 6 hosts ≤ 1.5× one host; machine: ${cpus().length} cores`);
   process.stdout.write(`${lines.join("\n")}\n`);
-  writeFileSync(join(ROOT, "bench", "results", "fleet.json"), `${JSON.stringify({ at: new Date().toISOString(), cores: cpus().length, results }, null, 2)}\n`);
+  process.stdout.write(`wrote ${writeRun("fleet", { at: new Date().toISOString(), cores: cpus().length, results }).join(", ")}\n`);
 }
 
 main().catch((e) => {

@@ -1,6 +1,11 @@
 /**
  * `npm run bench`: performance figures of `watch` (DESIGN §8). Not a test: it asserts nothing,
- * it prints a table and writes bench/results/latest.json.
+ * it prints a table and writes bench/runs/latest.json (untracked); OCS_BENCH_SUMMARY=1 also
+ * updates the committed summary bench/results/latest.json (bench/output.ts).
+ *
+ * The latency contenders run side by side and are measured interleaved: each round gives every
+ * contender one change, in a random order (issue 18: run one after another on a loaded machine,
+ * the runtime came out at 0.8× the floor; interleaved, 3×).
  *
  * (a) latency from a rename of the credentials file to all three file targets written (env,
  *     oauth-json, JSON-era auth-profiles), for the bundled runtime's `watch` as a child process;
@@ -24,6 +29,7 @@ import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fakeAccessToken } from "../test/helpers/tokens";
 import { credsText, makeFixture, REPO, RUNTIME, type Fixture } from "../test/fs/watch-fixture";
+import { interleavedSchedule, writeRun } from "./output";
 
 const CHANGES = Number(process.env.OCS_BENCH_CHANGES ?? 200);
 const GAP_MS = Number(process.env.OCS_BENCH_GAP_MS ?? 60);
@@ -131,37 +137,41 @@ function seed(f: Fixture): { exp: number } {
   return { exp };
 }
 
-async function measureLatency(contender: string, f: Fixture, child: ChildProcess, startExp: number): Promise<LatencyResult> {
-  const det = new Detector(targetsOf(f));
-  const samples: number[] = [];
-  let misses = 0;
-  let exp = startExp;
-  try {
-    for (let i = 0; i < WARMUP + CHANGES; i++) {
-      if (child.exitCode !== null) throw new Error(`${contender} exited (${child.exitCode}) during the run`);
-      const token = fakeAccessToken();
-      exp += 1000;
-      // The temp file is written before the clock starts: we time the rename → targets path.
-      const tmp = `${f.credsPath}.bench.tmp`;
-      writeFileSync(tmp, credsText(token, exp), { mode: 0o600 });
-      const done = det.expect(token);
-      const t0 = performance.now();
-      renameSync(tmp, f.credsPath);
-      const t1 = await done;
-      if (i >= WARMUP) {
-        if (t1 === undefined) misses++;
-        else samples.push(t1 - t0);
-      }
-      await sleep(GAP_MS + Math.random() * 20);
-    }
-  } finally {
-    det.close();
-  }
-  samples.sort((a, b) => a - b);
+/** One running contender of an interleaved latency run. */
+interface Lane {
+  name: string;
+  f: Fixture;
+  child: ChildProcess;
+  output: () => string;
+  det: Detector;
+  exp: number;
+  samples: number[];
+  misses: number;
+}
+
+/** One timed change of one contender: rename of a new credentials file → all three targets hold its token. */
+async function measureOnce(lane: Lane, counted: boolean): Promise<void> {
+  if (lane.child.exitCode !== null) throw new Error(`${lane.name} exited (${lane.child.exitCode}) during the run\n${lane.output().slice(-2000)}`);
+  const token = fakeAccessToken();
+  lane.exp += 1000;
+  // The temp file is written before the clock starts: we time the rename → targets path.
+  const tmp = `${lane.f.credsPath}.bench.tmp`;
+  writeFileSync(tmp, credsText(token, lane.exp), { mode: 0o600 });
+  const done = lane.det.expect(token);
+  const t0 = performance.now();
+  renameSync(tmp, lane.f.credsPath);
+  const t1 = await done;
+  if (!counted) return;
+  if (t1 === undefined) lane.misses++;
+  else lane.samples.push(t1 - t0);
+}
+
+function summarise(lane: Lane): LatencyResult {
+  const samples = [...lane.samples].sort((a, b) => a - b);
   return {
-    contender,
+    contender: lane.name,
     n: samples.length,
-    misses,
+    misses: lane.misses,
     medianMs: round(pct(samples, 50)),
     p99Ms: round(pct(samples, 99)),
     maxMs: round(samples.at(-1) ?? NaN),
@@ -221,21 +231,39 @@ function spawnContender(argv: string[], env: NodeJS.ProcessEnv = process.env): {
   return { child, output: () => out };
 }
 
-async function runContender(name: string, argvFor: (f: Fixture) => string[]): Promise<LatencyResult> {
-  const f = makeFixture(`bench-${name}`, { resyncIntervalSeconds: 300 });
+/**
+ * Starts every contender (own fixture, own process), then measures them interleaved: each round
+ * gives every contender one change, in a fresh random order, with the usual gap after each.
+ */
+async function runInterleaved(contenders: { name: string; argvFor: (f: Fixture) => string[] }[]): Promise<LatencyResult[]> {
+  const lanes: Lane[] = [];
   try {
-    const { exp } = seed(f);
-    const { child, output } = spawnContender(argvFor(f));
-    try {
-      const exp2 = await awaitReady(f, child, exp);
-      return await measureLatency(name, f, child, exp2);
-    } catch (e) {
-      throw new Error(`${name}: ${(e as Error).message}\n${output().slice(-2000)}`);
-    } finally {
-      await stop(child);
+    for (const c of contenders) {
+      const f = makeFixture(`bench-${c.name}`, { resyncIntervalSeconds: 300 });
+      const { exp } = seed(f);
+      const { child, output } = spawnContender(c.argvFor(f));
+      const lane: Lane = { name: c.name, f, child, output, det: new Detector(targetsOf(f)), exp, samples: [], misses: 0 };
+      lanes.push(lane);
+      try {
+        lane.exp = await awaitReady(f, child, exp);
+      } catch (e) {
+        throw new Error(`${c.name}: ${(e as Error).message}\n${output().slice(-2000)}`);
+      }
     }
+    const rounds = interleavedSchedule(lanes, WARMUP + CHANGES);
+    for (let r = 0; r < rounds.length; r++) {
+      for (const lane of rounds[r]!) {
+        await measureOnce(lane, r >= WARMUP);
+        await sleep(GAP_MS + Math.random() * 20);
+      }
+    }
+    return lanes.map(summarise);
   } finally {
-    f.cleanup();
+    for (const lane of lanes) {
+      lane.det.close();
+      await stop(lane.child);
+      lane.f.cleanup();
+    }
   }
 }
 
@@ -323,10 +351,8 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg();
   log(`bench: ${CHANGES} changes per contender (+${WARMUP} warm-up), gap ${GAP_MS}–${GAP_MS + 20} ms; node ${process.version}; ${cpus().length} cpus; load ${loadavg().map((x) => x.toFixed(1)).join(" ")}`);
 
-  if (want("runtime")) {
-    log("runtime: openclaw-oauth-sync watch …");
-    latency.push(await runContender("runtime watch", (f) => [process.execPath, RUNTIME, "--config", f.configPath, "watch"]));
-  }
+  const contenders: { name: string; argvFor: (f: Fixture) => string[] }[] = [];
+  if (want("runtime")) contenders.push({ name: "runtime watch", argvFor: (f) => [process.execPath, RUNTIME, "--config", f.configPath, "watch"] });
   if (want("shell")) {
     const missing = ["inotifywait", "jq", "sed"].filter((c) => !has(c));
     if (missing.length) {
@@ -334,15 +360,17 @@ async function main(): Promise<void> {
       log(`shell pipeline: ${why}`);
       latency.push({ contender: "inotifywait+jq+sed", skipped: why });
     } else {
-      log("shell pipeline: inotifywait + jq + sed …");
       const script = join(REPO, "bench/contenders/inotify-jq.sh");
-      latency.push(await runContender("inotifywait+jq+sed", (f) => ["sh", script, f.credsDir, basename(f.credsPath), f.envPath, f.oauthPath, f.authPath]));
+      contenders.push({ name: "inotifywait+jq+sed", argvFor: (f) => ["sh", script, f.credsDir, basename(f.credsPath), f.envPath, f.oauthPath, f.authPath] });
     }
   }
   if (want("floor")) {
-    log("floor: fs.watch + 3 fsynced atomic writes …");
     const script = join(REPO, "bench/contenders/floor.cjs");
-    latency.push(await runContender("floor", (f) => [process.execPath, script, f.credsDir, basename(f.credsPath), f.envPath, f.oauthPath, f.authPath]));
+    contenders.push({ name: "floor", argvFor: (f) => [process.execPath, script, f.credsDir, basename(f.credsPath), f.envPath, f.oauthPath, f.authPath] });
+  }
+  if (contenders.length) {
+    log(`latency, interleaved (one change per contender per round, random order): ${contenders.map((c) => c.name).join(", ")} …`);
+    latency.push(...(await runInterleaved(contenders)));
   }
   const idle: IdleResult[] = [];
   if (want("idle")) {
@@ -387,19 +415,17 @@ async function main(): Promise<void> {
   log("\ngoals (DESIGN §8)");
   for (const [k, v] of Object.entries(goals)) if (v) log(`  ${k}: ${v.value} (goal ${typeof v.goal === "number" ? "≤ " + v.goal : v.goal}) ${v.met ? "met" : "NOT MET"}`);
 
-  mkdirSync(join(REPO, "bench/results"), { recursive: true });
   const out = {
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
     loadavg: { start: loadAtStart, end: loadavg() },
-    settings: { changes: CHANGES, warmup: WARMUP, gapMs: GAP_MS, idleSeconds: IDLE_S, pollIdleSeconds: POLL_IDLE_S, idleSettleSeconds: IDLE_SETTLE_S },
+    settings: { changes: CHANGES, warmup: WARMUP, gapMs: GAP_MS, idleSeconds: IDLE_S, pollIdleSeconds: POLL_IDLE_S, idleSettleSeconds: IDLE_SETTLE_S, latencyOrder: "interleaved" },
     latency,
     idle,
     goals,
   };
-  writeFileSync(join(REPO, "bench/results/latest.json"), JSON.stringify(out, null, 2) + "\n");
-  log("\nwrote bench/results/latest.json");
+  log(`\nwrote ${writeRun("latest", out).join(", ")}`);
 }
 
 main().catch((e) => {
