@@ -45,6 +45,12 @@ export class ManagedHost extends pulumi.ComponentResource {
   readonly watch: UnitStateOutput;
   readonly timer: UnitStateOutput;
   readonly runtimeConfigSha256: string;
+  /**
+   * Resolves once the runtime is installed, its units are in their wanted state and the first
+   * sync has run: what the host looks like after this update. The stack outputs that describe the
+   * host (token expiry, storage era) are read again at that point (program.ts).
+   */
+  readonly settled: pulumi.Output<unknown>;
 
   constructor(name: string, args: ManagedHostArgs, opts?: pulumi.ComponentResourceOptions) {
     super("openclaw-oauth-sync:host:ManagedHost", name, {}, opts);
@@ -114,7 +120,7 @@ export class ManagedHost extends pulumi.ComponentResource {
     // The first sync after install, as the service account, so files it creates get the right owner.
     const argv = runtimeArgv(s, "sync").map(shq).join(" ");
     const command = s.serviceUser.name === "root" ? argv : `runuser -u ${shq(s.serviceUser.name)} -- ${argv}`;
-    new HostAction(
+    const firstSync = new HostAction(
       `${name}-first-sync`,
       { host, command, triggers: [], when: "create", timeoutSeconds: 300 },
       { ...child, dependsOn: [...runtimeFiles, ...(json ? [json] : []), watchState] },
@@ -123,6 +129,7 @@ export class ManagedHost extends pulumi.ComponentResource {
     this.watch = { enabled: watchState.enabledState, active: watchState.activeState };
     this.timer = { enabled: timerState.enabledState, active: timerState.activeState };
     this.runtimeConfigSha256 = args.runtimeConfig.sha256;
+    this.settled = pulumi.all([firstSync.id, watchState.activeState, timerState.activeState]);
     this.registerOutputs({ watch: this.watch, timer: this.timer });
   }
 }

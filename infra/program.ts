@@ -7,14 +7,14 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostRef } from "./contracts";
 import { loadStackConfig, loadStackSecrets, PROJECT } from "./config";
-import { gatherFacts, sshFactsSource, type FactsSource } from "./facts";
+import { gatherFacts, sshFactsSource, type Facts, type FactsSource } from "./facts";
 import { ManagedHost } from "./host";
 import type { HostInput } from "./resources";
 import { loadTemplates } from "./templates";
 import { planJsonKeys } from "./plan/json-keys";
 import { missingSecretNames, planRuntimeConfig } from "./plan/runtime-config";
 import { planRoute } from "./plan/route";
-import { resolveSettings } from "./plan/settings";
+import { resolveSettings, type HostSettings } from "./plan/settings";
 import { planUnits, type Templates } from "./plan/units";
 import { planWrapper } from "./plan/wrapper";
 
@@ -29,20 +29,48 @@ export interface ProgramDeps {
   config?: pulumi.Config;
 }
 
+/**
+ * The stack outputs. Every value is defined ("unknown" where the host cannot tell): Pulumi drops
+ * an undefined output with a warning, and the next run would show it appearing as a change.
+ */
 export interface ProgramOutputs {
   host: string;
-  openclawVersion: string | undefined;
-  storageEra: string;
-  route: string;
+  openclawVersion: pulumi.Output<string>;
+  storageEra: pulumi.Output<string>;
+  route: pulumi.Output<string>;
   serviceUser: string;
   units: {
     watch: { enabled: pulumi.Output<string>; active: pulumi.Output<string> };
     timer: { enabled: pulumi.Output<string>; active: pulumi.Output<string> };
   };
-  /** Expiry of the access token on the host (ISO 8601) as of this run's facts; never the token. */
-  tokenExpiresAt: string | undefined;
-  tokenState: string | undefined;
+  /** Expiry of the access token on the host (ISO 8601); never the token. */
+  tokenExpiresAt: pulumi.Output<string>;
+  /** The Claude login's deadline (`refreshTokenExpiresAt`, ISO 8601): re-login before it. */
+  loginExpiresAt: pulumi.Output<string>;
+  tokenState: pulumi.Output<string>;
   runtimeConfigSha256: string;
+}
+
+/** What the outputs say about the host's live state, from one set of facts. */
+export interface HostObservation {
+  openclawVersion: string;
+  storageEra: string;
+  route: string;
+  tokenExpiresAt: string;
+  loginExpiresAt: string;
+  tokenState: string;
+}
+
+export function observe(facts: Facts, settings: HostSettings): HostObservation {
+  const era = settings.stack.storageEra !== "auto" ? settings.stack.storageEra : facts.era;
+  return {
+    openclawVersion: facts.openclaw.version ?? "unknown",
+    storageEra: era,
+    route: planRoute({ ...settings, era }),
+    tokenExpiresAt: facts.tokenExpiresAt ?? "unknown",
+    loginExpiresAt: facts.loginExpiresAt ?? "unknown",
+    tokenState: facts.tokenState ?? "unknown",
+  };
 }
 
 function planOrFail<T>(label: string, f: () => T): T {
@@ -118,15 +146,40 @@ export async function runProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs
     jsonKeys: jsonPlan.values,
   });
 
+  // A preview reports the host as it is (the facts above). An update reports it as the update
+  // left it: the facts were read before anything changed, and a first install changes what they
+  // describe (no runtime yet → no token expiry; no auth store yet → era "unknown"). Reporting those
+  // made the first `up` end in "Undefined value … will not show as a stack output" warnings and the
+  // next preview show the outputs changing although nothing on the host had. So once the update's
+  // resources are in place, the same facts script runs again (one more round trip on the open
+  // connection; only in updates).
+  const before = observe(facts, settings);
+  const live: pulumi.Output<HostObservation> = pulumi.runtime.isDryRun()
+    ? pulumi.output(before)
+    : managed.settled.apply(async () => {
+        try {
+          const after = await gatherFacts(
+            secrets.sshPrivateKeyText !== undefined ? { ...ref, privateKey: secrets.sshPrivateKeyText } : ref,
+            stack,
+            deps.factsSource ?? sshFactsSource,
+          );
+          return observe(after, settings);
+        } catch (e) {
+          void pulumi.log.warn(`${label}: could not read the host again after the update (${(e as Error).message}); the outputs describe it as it was before`);
+          return before;
+        }
+      });
+
   return {
     host: stack.host,
-    openclawVersion: facts.openclaw.version,
-    storageEra: settings.era,
-    route: planRoute(settings),
+    openclawVersion: live.openclawVersion,
+    storageEra: live.storageEra,
+    route: live.route,
     serviceUser: settings.serviceUser.name,
     units: { watch: managed.watch, timer: managed.timer },
-    tokenExpiresAt: facts.tokenExpiresAt,
-    tokenState: facts.tokenState,
+    tokenExpiresAt: live.tokenExpiresAt,
+    loginExpiresAt: live.loginExpiresAt,
+    tokenState: live.tokenState,
     runtimeConfigSha256: managed.runtimeConfigSha256,
   };
 }

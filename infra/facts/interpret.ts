@@ -67,7 +67,9 @@ export const RawFactsSchema = z.strictObject({
   containerWorkingDir: z.array(z.string()).default([]),
   unit: z.array(z.string()).default([]),
   bundle: z.strictObject({ kind: PathKind }),
-  status: z.strictObject({ expiresAt: opt(z.string().regex(/^[0-9TZ:.+-]+$/)), state: opt(z.string()) }).default({}),
+  status: z
+    .strictObject({ expiresAt: opt(z.string().regex(/^[0-9TZ:.+-]+$/)), loginExpiresAt: opt(z.string().regex(/^([0-9TZ:.+-]+|none)$/)), state: opt(z.string()) })
+    .default({}),
 });
 export type RawFacts = z.infer<typeof RawFactsSchema>;
 
@@ -162,6 +164,11 @@ export interface Facts {
   bundlePresent: boolean;
   /** From the installed runtime's `status --json` (absent before the first install): ISO time. */
   tokenExpiresAt?: string | undefined;
+  /**
+   * The Claude login's deadline (`claudeAiOauth.refreshTokenExpiresAt`, ISO time) from the same
+   * `status --json`: "unknown" when the credentials file records none; absent before the first install.
+   */
+  loginExpiresAt?: string | undefined;
   tokenState?: string | undefined;
 }
 
@@ -228,6 +235,7 @@ export function interpretFacts(stdout: string, host: string): FactsParse {
     ourUnits: raw.unit,
     bundlePresent: raw.bundle.kind === "file",
     tokenExpiresAt: toIso(raw.status.expiresAt),
+    loginExpiresAt: raw.status.loginExpiresAt === undefined ? undefined : (toIso(raw.status.loginExpiresAt === "none" ? undefined : raw.status.loginExpiresAt) ?? "unknown"),
     tokenState: raw.status.state,
   };
   return { ok: true, facts };

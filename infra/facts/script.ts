@@ -190,14 +190,17 @@ for u in /etc/systemd/system/openclaw-oauth-sync-*; do
 done
 bundle="$PREFIX/lib/openclaw-oauth-sync/openclaw-oauth-sync.cjs"
 p bundle.kind "$(kind "$bundle")"
-# Token health as of now, from the installed runtime: only the expiry time and the state word are
-# printed (never the token); absent before the first install.
+# Token health as of now, from the installed runtime: only the expiry times and the state word are
+# printed (never the token); absent before the first install. The login's own deadline
+# (claudeAiOauth.refreshTokenExpiresAt) is "none" when the credentials file does not record one.
 if [ -f "$bundle" ] && [ -f "$RUNTIME_CONFIG" ] && [ -n "$node" ]; then
   tmo "$node" "$bundle" --config "$RUNTIME_CONFIG" status --json 2>/dev/null | "$node" -e '
     let t = ""; process.stdin.on("data", (d) => (t += d)).on("end", () => {
       let j; try { j = JSON.parse(t); } catch { return; }
       const exp = j && j.credentials && j.credentials.expiresAt;
       if (typeof exp === "number") console.log("status.expiresAt=" + Math.trunc(exp));
+      const login = j && j.credentials && j.credentials.refreshTokenExpiresAt;
+      console.log("status.loginExpiresAt=" + (typeof login === "number" ? Math.trunc(login) : "none"));
       const level = j && j.check && j.check.level;
       if (typeof level === "string") console.log("status.state=" + level.replace(/[^A-Za-z-]/g, "").slice(0, 32));
     });

@@ -1,7 +1,7 @@
 /**
  * `fleet status --live`: asks the installed runtime on the host (`openclaw-oauth-sync status
  * --json`) over the program's SSH transport, with the SSH settings of the stack's config. Only
- * the expiry time and the state word are kept — never a token.
+ * the expiry times and the state word are kept — never a token.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { z } from "zod";
@@ -12,7 +12,7 @@ import { shq } from "../plan/shell";
 import type { HostOutputs } from "./summary";
 
 const StatusJson = z.object({
-  credentials: z.object({ expiresAt: z.number().optional() }).partial().optional(),
+  credentials: z.object({ expiresAt: z.number().optional(), refreshTokenExpiresAt: z.number().optional() }).partial().optional(),
   check: z.object({ level: z.string() }).optional(),
 });
 
@@ -35,10 +35,16 @@ export function hostRefFromConfig(cfg: Record<string, { value: string }>): HostR
 }
 
 /** Parses `status --json`; the runtime exits 1/2 for expired/expiring, which is still an answer. */
-export function parseLiveStatus(stdout: string): Pick<HostOutputs, "tokenExpiresAt" | "tokenState"> {
+export function parseLiveStatus(stdout: string): Pick<HostOutputs, "tokenExpiresAt" | "loginExpiresAt" | "tokenState"> {
   const j = StatusJson.parse(JSON.parse(stdout));
   const exp = j.credentials?.expiresAt;
-  return { tokenExpiresAt: exp === undefined ? undefined : new Date(exp).toISOString(), tokenState: j.check?.level };
+  const login = j.credentials?.refreshTokenExpiresAt;
+  return {
+    tokenExpiresAt: exp === undefined ? undefined : new Date(exp).toISOString(),
+    // As the stack output: "unknown" when the credentials file records no login deadline.
+    loginExpiresAt: login === undefined ? "unknown" : new Date(login).toISOString(),
+    tokenState: j.check?.level,
+  };
 }
 
 export async function liveStatus(stack: Stack): Promise<Partial<HostOutputs>> {

@@ -12,6 +12,8 @@ export type OpCounts = Partial<Record<string, number>>;
 export interface HostOutputs {
   host?: string | undefined;
   tokenExpiresAt?: string | undefined;
+  /** The Claude login's deadline (ISO), or "unknown" when the credentials file records none. */
+  loginExpiresAt?: string | undefined;
   tokenState?: string | undefined;
   watchActive?: string | undefined;
   timerActive?: string | undefined;
@@ -75,7 +77,7 @@ export function formatChanges(c: OpCounts | undefined): string {
   return parts.join(", ");
 }
 
-/** Time left on the access token: "7h 12m", "43m", "expired 5m ago", "-" when unknown. */
+/** Time left until an expiry (access token, login): "7h 12m", "43m", "3d 4h", "expired 5m ago", "-" when unknown. */
 export function tokenLeft(expiresAt: string | undefined, now: number): string {
   if (!expiresAt) return "-";
   const t = Date.parse(expiresAt);
@@ -120,13 +122,14 @@ function clip(s: string, n: number): string {
 
 /** The summary table, one row per host, in stack order; plain text, aligned. */
 export function renderTable(runs: readonly HostRun[], now: number, opts: { alertWidth?: number } = {}): string {
-  const head = ["stack", "host", "result", "changes", "token left", "time", "alerts"];
+  const head = ["stack", "host", "result", "changes", "token left", "login left", "time", "alerts"];
   const rows = runs.map((r) => [
     r.stack,
     r.outputs?.host ?? "-",
     resultWord(r),
     r.op === "status" ? "-" : formatChanges(r.changes),
     tokenLeft(r.outputs?.tokenExpiresAt, now),
+    tokenLeft(r.outputs?.loginExpiresAt, now),
     `${(r.durationMs / 1000).toFixed(1)}s`,
     clip(alerts(r, now).join("; ") || "-", opts.alertWidth ?? 100),
   ]);
@@ -152,6 +155,7 @@ export function pickOutputs(out: Record<string, { value: unknown }> | undefined)
   return {
     host: str(v("host")),
     tokenExpiresAt: str(v("tokenExpiresAt")),
+    loginExpiresAt: str(v("loginExpiresAt")),
     tokenState: str(v("tokenState")),
     watchActive: str(units?.watch?.active),
     timerActive: str(units?.timer?.active),

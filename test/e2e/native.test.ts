@@ -48,6 +48,16 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     // --- first up ---------------------------------------------------------------------------
     const up1 = await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 420_000 });
     t.diagnostic(`first pulumi up: ${up1.ms} ms`);
+    // Every output has a value after the first up, read after the install (not the facts from
+    // before it): no "Undefined value … will not show as a stack output" warnings, and the login
+    // deadline is the credentials file's refreshTokenExpiresAt.
+    assert.doesNotMatch(up1.stdout + up1.stderr, /Undefined value/);
+    const out1 = JSON.parse((await ws.ok(["stack", "output", "--json", "--stack", STACK], { timeoutMs: 60_000 })).stdout) as Record<string, unknown>;
+    const creds = JSON.parse(a.json) as { claudeAiOauth: { refreshTokenExpiresAt: number } };
+    assert.equal(out1.tokenExpiresAt, new Date(a.expiresAt).toISOString());
+    assert.equal(out1.loginExpiresAt, new Date(creds.claudeAiOauth.refreshTokenExpiresAt).toISOString());
+    assert.equal(out1.tokenState, "ok");
+    assert.equal(out1.storageEra, "json");
     const states = await h.sh(
       "systemctl is-enabled openclaw-oauth-sync-watch.service openclaw-oauth-sync-refresh.timer; systemctl is-active openclaw-oauth-sync-watch.service openclaw-oauth-sync-refresh.timer",
     );

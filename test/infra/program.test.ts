@@ -75,10 +75,18 @@ async function settle(label: string, until: () => boolean, timeoutMs = 10_000): 
   await new Promise((r) => setTimeout(r, 50));
 }
 
-async function run(config: Record<string, string>): Promise<{ records: Recorded[]; outputs: Awaited<ReturnType<typeof program.runProgram>> }> {
+/** The resolved value of an Output (mocks resolve every value, as an update does). */
+function value<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((r) => o.apply((v) => r(v)));
+}
+
+async function run(
+  config: Record<string, string>,
+  factsSource: (host: unknown, script: string) => Promise<string> = localFacts,
+): Promise<{ records: Recorded[]; outputs: Awaited<ReturnType<typeof program.runProgram>> }> {
   records = [];
   pulumi.runtime.setAllConfig(config, ["openclaw-oauth-sync:notifySecrets"]);
-  const outputs = await program.runProgram({ factsSource: localFacts, bundleSource: bundle });
+  const outputs = await program.runProgram({ factsSource, bundleSource: bundle });
   await new Promise((r) => outputs.units.watch.enabled.apply(r));
   await settle("the first-sync HostAction to be registered", () => records.some((r) => r.name.endsWith("-first-sync")));
   return { records: [...records], outputs };
@@ -186,7 +194,10 @@ describe("resource graph (Pulumi mocks)", () => {
     assert.equal(findLeakedToken(everything, tokens), undefined, "a token value reached a resource input");
     const providers = JSON.stringify(records.map((r) => r.inputs.__provider ?? ""));
     assert.equal(findLeakedToken(providers, tokens), undefined, "a token value reached serialized provider code");
-    const plainOutputs = JSON.stringify({ ...outputs, units: undefined });
+    const { units: _units, ...rest } = outputs;
+    const plainOutputs = JSON.stringify(
+      Object.fromEntries(await Promise.all(Object.entries(rest).map(async ([k, v]) => [k, pulumi.Output.isInstance(v) ? await value(v as pulumi.Output<unknown>) : v]))),
+    );
     assert.equal(findLeakedToken(plainOutputs, tokens), undefined);
     const withSecret = records.filter((r) => JSON.stringify(withoutProvider(r.inputs)).includes(NOTIFY_URL));
     assert.deepEqual(withSecret.map((r) => r.name), ["gw1-notify-secrets"]);
@@ -196,11 +207,30 @@ describe("resource graph (Pulumi mocks)", () => {
 
   test("stack outputs: storage era, route, service user", async () => {
     const { outputs } = await run(baseConfig());
-    assert.equal(outputs.storageEra, "json-split");
-    assert.equal(outputs.openclawVersion, "2026.6.11");
-    assert.match(outputs.route, /^host: auth-store \(auth-profiles\.json \+ auth-state\.json\); reload: secrets-reload$/);
+    assert.equal(await value(outputs.storageEra), "json-split");
+    assert.equal(await value(outputs.openclawVersion), "2026.6.11");
+    assert.match(await value(outputs.route), /^host: auth-store \(auth-profiles\.json \+ auth-state\.json\); reload: secrets-reload$/);
     assert.equal(outputs.serviceUser, "root", "notification secrets → root");
-    assert.equal(outputs.tokenExpiresAt, undefined, "no runtime installed yet → no status");
+    assert.equal(await value(outputs.tokenExpiresAt), "unknown", "no runtime installed → no status; never an undefined output");
+    assert.equal(await value(outputs.loginExpiresAt), "unknown");
+  });
+
+  test("an update reports the host as the update left it: the facts are read again once the first sync ran", async () => {
+    // Before the first install the host has no runtime, so no status; after it, the facts script
+    // sees the runtime's status. The outputs must be the second picture: they are what the
+    // next preview will report, and anything else shows as changed outputs in that preview.
+    let calls = 0;
+    const firstInstall = async (h: unknown, script: string) => {
+      calls++;
+      const out = await localFacts(h, script);
+      if (calls === 1) return out;
+      return `${out}status.expiresAt=${Date.UTC(2026, 10, 24, 15, 2, 11)}\nstatus.loginExpiresAt=${Date.UTC(2026, 11, 20, 9, 0, 0)}\nstatus.state=ok\n`;
+    };
+    const { outputs } = await run(baseConfig(), firstInstall);
+    assert.equal(await value(outputs.tokenExpiresAt), "2026-11-24T15:02:11.000Z");
+    assert.equal(await value(outputs.loginExpiresAt), "2026-12-20T09:00:00.000Z");
+    assert.equal(await value(outputs.tokenState), "ok");
+    assert.equal(calls, 2, "the facts script ran once before planning and once after the update");
   });
 
   test("a runtime that is not built stops the program with 'run npm run build'", async () => {

@@ -72,20 +72,22 @@ describe("formatting", () => {
 
   test("table: one aligned row per host, failures named", () => {
     const runs = [
-      run({ stack: "gw1", outputs: { host: "gw1.example.net", tokenExpiresAt: "2026-11-24T15:12:00Z", tokenState: "ok" }, changes: { create: 12 } }),
+      run({ stack: "gw1", outputs: { host: "gw1.example.net", tokenExpiresAt: "2026-11-24T15:12:00Z", loginExpiresAt: "2026-12-20T12:00:00Z", tokenState: "ok" }, changes: { create: 12 } }),
+      run({ stack: "gw2", outputs: { host: "gw2.example.net", tokenExpiresAt: "2026-11-24T15:12:00Z", loginExpiresAt: "unknown", tokenState: "ok" }, changes: {} }),
       run({ stack: "gw-unreachable", ok: false, error: "cannot reach 10.201.9.2:22 within 5 s: connection timed out", durationMs: 5100 }),
     ];
     const t = renderTable(runs, NOW);
     const lines = t.split("\n");
-    assert.equal(lines.length, 4);
-    assert.match(lines[0]!, /^stack\s+host\s+result\s+changes\s+token left\s+time\s+alerts$/);
-    assert.match(lines[2]!, /^gw1\s+gw1\.example\.net\s+changed\s+12 created\s+7h 12m\s+1\.2s\s+-$/);
-    assert.match(lines[3]!, /^gw-unreachable\s+-\s+failed\s+-\s+-\s+5\.1s\s+cannot reach 10\.201\.9\.2:22/);
+    assert.equal(lines.length, 5);
+    assert.match(lines[0]!, /^stack\s+host\s+result\s+changes\s+token left\s+login left\s+time\s+alerts$/);
+    assert.match(lines[2]!, /^gw1\s+gw1\.example\.net\s+changed\s+12 created\s+7h 12m\s+26d 4h\s+1\.2s\s+-$/);
+    assert.match(lines[3]!, /^gw2\s+gw2\.example\.net\s+no changes\s+none\s+7h 12m\s+-\s+1\.2s\s+-$/, "no login deadline recorded → -");
+    assert.match(lines[4]!, /^gw-unreachable\s+-\s+failed\s+-\s+-\s+-\s+5\.1s\s+cannot reach 10\.201\.9\.2:22/);
     // columns line up: "result" starts at the same offset in every row
     const col = lines[0]!.indexOf("result");
     assert.equal(lines[2]!.slice(col, col + 7), "changed");
-    assert.equal(lines[3]!.slice(col, col + 6), "failed");
-    assert.match(renderTotals(runs, "up", 61_000), /^fleet up: 2 hosts in 61\.0s — 1 changed, 1 failed$/);
+    assert.equal(lines[4]!.slice(col, col + 6), "failed");
+    assert.match(renderTotals(runs, "up", 61_000), /^fleet up: 3 hosts in 61\.0s — 1 changed, 1 no changes, 1 failed$/);
   });
 
   test("firstError skips the CLI's generic lines", () => {
@@ -100,13 +102,14 @@ describe("formatting", () => {
   });
 
   test("outputs: picked from the stack outputs", () => {
-    const o = pickOutputs({ host: { value: "gw1" }, tokenState: { value: "ok" }, units: { value: { watch: { enabled: "enabled", active: "active" }, timer: { active: "inactive" } } } });
-    assert.deepEqual(o, { host: "gw1", tokenExpiresAt: undefined, tokenState: "ok", watchActive: "active", timerActive: "inactive" });
+    const o = pickOutputs({ host: { value: "gw1" }, tokenState: { value: "ok" }, loginExpiresAt: { value: "2026-12-20T12:00:00.000Z" }, units: { value: { watch: { enabled: "enabled", active: "active" }, timer: { active: "inactive" } } } });
+    assert.deepEqual(o, { host: "gw1", tokenExpiresAt: undefined, loginExpiresAt: "2026-12-20T12:00:00.000Z", tokenState: "ok", watchActive: "active", timerActive: "inactive" });
     assert.equal(pickOutputs({}), undefined);
   });
 
   test("live status: only expiry and state word; the SSH settings from the stack config", () => {
-    assert.deepEqual(parseLiveStatus(JSON.stringify({ credentials: { expiresAt: NOW, other: "x" }, check: { level: "expiring" } })), { tokenExpiresAt: "2026-11-24T08:00:00.000Z", tokenState: "expiring" });
+    assert.deepEqual(parseLiveStatus(JSON.stringify({ credentials: { expiresAt: NOW, other: "x" }, check: { level: "expiring" } })), { tokenExpiresAt: "2026-11-24T08:00:00.000Z", loginExpiresAt: "unknown", tokenState: "expiring" });
+    assert.equal(parseLiveStatus(JSON.stringify({ credentials: { expiresAt: NOW, refreshTokenExpiresAt: NOW + 86_400_000 }, check: { level: "ok" } })).loginExpiresAt, "2026-11-25T08:00:00.000Z");
     const ref = hostRefFromConfig({ "openclaw-oauth-sync:host": { value: "gw1" }, "openclaw-oauth-sync:sshPort": { value: "2222" }, "openclaw-oauth-sync:sshConnectTimeoutSeconds": { value: "5" } });
     assert.deepEqual(ref, { host: "gw1", port: 2222, connectTimeoutSeconds: 5 });
   });

@@ -56,6 +56,12 @@ describe("facts interpretation", () => {
     assert.equal(f.openclaw.versionSource, "meta.lastTouchedVersion");
   });
 
+  test("login expiry: an ISO time, \"unknown\" when the credentials file records none, absent before the install", () => {
+    assert.equal(withLines("native-debian12", set("status.loginExpiresAt", String(Date.UTC(2026, 11, 20, 9)))).loginExpiresAt, "2026-12-20T09:00:00.000Z");
+    assert.equal(withLines("native-debian12", set("status.loginExpiresAt", "none")).loginExpiresAt, "unknown");
+    assert.equal(withLines("native-debian12", drop("status.")).loginExpiresAt, undefined);
+  });
+
   test("version parsing", () => {
     assert.deepEqual(parseOpenClawVersion("2026.4.12-beta.1"), { raw: "2026.4.12-beta.1", year: 2026, month: 4, day: 12 });
     assert.equal(parseOpenClawVersion("OpenClaw"), undefined);
@@ -99,7 +105,7 @@ describe("hosts that cannot work are refused with one clear message each", () =>
 });
 
 describe("facts script", () => {
-  test("reads the token expiry from the installed runtime's status --json, and nothing else", () => {
+  test("reads the token and login expiry from the installed runtime's status --json, and nothing else", () => {
     const dir = mkdtempSync(join(tmpdir(), "ocs-facts-"));
     try {
       const token = fakeAccessToken();
@@ -108,7 +114,8 @@ describe("facts script", () => {
       mkdirSync(join(prefix, "lib", "openclaw-oauth-sync"), { recursive: true });
       mkdirSync(join(dir, "state"));
       // A stand-in for the runtime: prints a status report that also holds a token-shaped value.
-      const report = { schemaVersion: 1, credentials: { expiresAt, leaked: token }, check: { level: "ok", note: token } };
+      const refreshTokenExpiresAt = Date.UTC(2026, 11, 20, 9, 0, 0);
+      const report = { schemaVersion: 1, credentials: { expiresAt, refreshTokenExpiresAt, leaked: token }, check: { level: "ok", note: token } };
       writeFileSync(join(prefix, "lib", "openclaw-oauth-sync", "openclaw-oauth-sync.cjs"), `process.stdout.write(${JSON.stringify(JSON.stringify(report))});`);
       writeFileSync(join(dir, "config.json"), "{}");
       const script = factsScript({
@@ -125,6 +132,7 @@ describe("facts script", () => {
       const parsed = interpretFacts(r.stdout, "local");
       assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
       assert.equal(parsed.facts.tokenExpiresAt, "2026-11-24T15:02:11.000Z");
+      assert.equal(parsed.facts.loginExpiresAt, "2026-12-20T09:00:00.000Z");
       assert.equal(parsed.facts.tokenState, "ok");
       assert.equal(parsed.facts.bundlePresent, true);
     } finally {
