@@ -3,7 +3,9 @@
 # own network namespace, for end-to-end tests of the SSH provisioning. Must run as root.
 #
 #   testhost.sh image                 ensure host packages + the cached base rootfs
-#   testhost.sh up <name> [--no-node] boot an instance; writes <instance dir>/env, ssh_config, …
+#   testhost.sh up <name> [--no-node] [--bind-ro=SRC:DST]…
+#                                     boot an instance; writes <instance dir>/env, ssh_config, …
+#                                     (--bind-ro: a host directory, read-only at DST in the guest)
 #   testhost.sh down <name>           stop it and remove everything it created (idempotent)
 #   testhost.sh down-all              down every instance
 #
@@ -217,14 +219,19 @@ ssh_to() { # <dir> <name> <timeout s> cmd…   (no ControlMaster here: up/down l
 cmd_up() {
   need_root
   local name="" no_node=0 a
+  local -a binds=()
   for a in "$@"; do
     case $a in
       --no-node) no_node=1 ;;
+      --bind-ro=/*:/*)
+        local src=${a#--bind-ro=}; src=${src%%:*}
+        [[ -d $src ]] || die "up: --bind-ro source $src is not a directory"
+        binds+=("$a") ;;
       -*) die "up: unknown option $a" ;;
       *) [[ -z $name ]] || die "up: more than one name"; name=$a ;;
     esac
   done
-  [[ -n $name ]] || die "usage: $0 up <name> [--no-node]"
+  [[ -n $name ]] || die "usage: $0 up <name> [--no-node] [--bind-ro=SRC:DST]…"
   valid_name "$name"
   image_ready || cmd_image >/dev/null
   image_ready || die "base image not available"
@@ -295,6 +302,7 @@ EOF
     --bind-ro="$dir/sshd.conf:$GUEST_DROPIN"
     --bind-ro="$dir/ssh_host_ed25519_key:$GUEST_HOSTKEY"
     --bind-ro="$dir/hostname:/etc/hostname"
+    ${binds[@]+"${binds[@]}"}
   )
   if (( no_node )); then
     # Hide node: a writable overlay on /usr/bin whose upper dir (in the instance dir) holds
