@@ -8,7 +8,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseStackConfig, PROJECT, type StackConfig } from "./plan/stack-config";
+import { parseStackConfig, PROJECT, stackDeprecations, type StackConfig } from "./plan/stack-config";
 
 export { StackConfigSchema, STACK_KEYS, SECRET_KEYS, PROJECT, type StackConfig } from "./plan/stack-config";
 
@@ -23,6 +23,7 @@ export function loadStackConfig(cfg: pulumi.Config = new pulumi.Config(PROJECT))
     .map((k) => k.slice(PROJECT.length + 1));
   const r = parseStackConfig((key) => cfg.get(key), present);
   if (!r.ok) throw new pulumi.RunError(r.message);
+  for (const w of stackDeprecations(r.config)) void pulumi.log.warn(w);
   return r.config;
 }
 

@@ -67,9 +67,12 @@ export function runtimeConfigInput(s: HostSettings): Record<string, unknown> {
       ...(c.dockerComposeDir ? { composeDir: c.dockerComposeDir } : {}),
     },
     refresh: {
-      windowMinutes: c.refreshWindowMinutes,
       on: c.refreshOn,
-      ...(c.claudeCommand ? { command: c.claudeCommand } : {}),
+      method: c.refreshMethod,
+      ...(c.claudeCli ? { cli: c.claudeCli } : {}),
+      ...(c.claudeCommand && !c.claudeCli ? { command: c.claudeCommand } : {}),
+      ...(c.refreshMaxWaitMinutes !== undefined ? { maxWaitMinutes: c.refreshMaxWaitMinutes } : {}),
+      ...(c.loginWarnDays !== undefined ? { loginWarnDays: c.loginWarnDays } : {}),
     },
     notify,
   };

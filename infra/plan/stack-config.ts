@@ -113,8 +113,14 @@ export const StackConfigSchema = z
     // Refresh
     refreshInterval: RefreshInterval.default("15min"),
     refreshRandomizedDelay: TimeSpan.default("2min"),
-    refreshWindowMinutes: z.number().int().min(1).max(1440).default(45),
+    // Deprecated, ignored (a warning says so): Claude Code renews only in its last 5 minutes.
+    refreshWindowMinutes: z.number().int().min(1).max(1440).optional(),
     refreshOn: z.enum(["host", "container"]).default("host"),
+    refreshMethod: z.enum(["auth-status", "print"]).default("auth-status"),
+    refreshMaxWaitMinutes: z.number().int().min(1).max(720).optional(),
+    loginWarnDays: z.number().min(0).max(60).optional(),
+    claudeCli: Argv.optional(),
+    // Deprecated: the whole argv; mapped by the runtime onto cli/method/printArgs (a warning says so).
     claudeCommand: Argv.optional(),
     openclawCli: Argv.optional(),
 
@@ -160,6 +166,22 @@ export const StackConfigSchema = z
   });
 
 export type StackConfig = z.infer<typeof StackConfigSchema>;
+
+/** Pure: warnings for deprecated stack keys that still work, each naming its replacement. */
+export function stackDeprecations(c: StackConfig): string[] {
+  const out: string[] = [];
+  if (c.refreshWindowMinutes !== undefined) {
+    out.push(
+      `${PROJECT}:refreshWindowMinutes is ignored: Claude Code renews only in the last 5 minutes before expiry, so the renewal is now scheduled by the token's expiry (refresh.renewBeforeExpiry in the runtime config); remove it: pulumi config rm refreshWindowMinutes`,
+    );
+  }
+  if (c.claudeCommand !== undefined) {
+    out.push(
+      `${PROJECT}:claudeCommand is deprecated: use claudeCli (the executable, e.g. ["/home/u/.local/bin/claude"]) and refreshMethod ("auth-status", no model call, the default; or "print"); it is mapped for now`,
+    );
+  }
+  return out;
+}
 export type ModelConfig = z.infer<typeof ModelSchema>;
 export type RawStackConfig = Record<string, unknown>;
 
@@ -192,6 +214,10 @@ export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
   refreshRandomizedDelay: "string",
   refreshWindowMinutes: "json",
   refreshOn: "string",
+  refreshMethod: "string",
+  refreshMaxWaitMinutes: "json",
+  loginWarnDays: "json",
+  claudeCli: "json",
   claudeCommand: "json",
   openclawCli: "json",
   targets: "json",

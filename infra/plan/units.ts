@@ -2,6 +2,7 @@
  * systemd units of one host: typed view models (escaped here, written raw by the templates) and
  * the rendered unit files. Pure: the compiled templates are passed in.
  */
+import { RefreshSchema } from "../../runtime/src/config/refresh";
 import { posix } from "node:path";
 import { escapePathListEntry, escapeSpecifiers, execLine } from "./systemd-escape";
 import { sha256 } from "./hash";
@@ -147,6 +148,15 @@ export function planWatchView(s: HostSettings): WatchServiceView {
   };
 }
 
+/**
+ * A scheduled run may wait for the renewal point and retry for refresh.maxRunMinutes, plus one
+ * CLI run (timeoutSeconds) and the sync after it: the unit's bound sits above all of that.
+ */
+function refreshTimeoutStart(): string {
+  const r = RefreshSchema.parse({});
+  return `${r.maxRunMinutes + Math.ceil(r.timeoutSeconds / 60) + 5}min`;
+}
+
 export function planRefreshView(s: HostSettings): RefreshServiceView {
   const claudeHome = s.stack.refreshOn === "host" ? (claudeHomeOf(s.claudeCredentials) ?? s.claudeAccount.home) : undefined;
   const rw = writablePaths(s);
@@ -154,14 +164,14 @@ export function planRefreshView(s: HostSettings): RefreshServiceView {
   const entries = rw.map((p) => escapePathListEntry(p, false, "ReadWritePaths"));
   if (claudeHome && !rw.some((p) => isUnder(claudeHome, p))) entries.push(escapePathListEntry(claudeHome, true, "ReadWritePaths"));
   return {
-    ...common(s, "refresh", "openclaw-oauth-sync: renew Claude Code's login before it expires", ["refresh"]),
+    ...common(s, "refresh", "openclaw-oauth-sync: renew Claude Code's login before it expires", ["refresh", "--scheduled"]),
     after: s.stack.mode === "docker" ? "network-online.target docker.service" : "network-online.target",
     onFailure: s.stack.alertOnFailure ? `${UNIT_PREFIX}-alert@%n.service` : undefined,
     execStartPost: clearAlertOnStart(s, "refresh"),
     readWritePaths: entries.join(" "),
     claudeHomeWritable: claudeHome !== undefined,
     timerName: UNIT_NAMES.refreshTimer,
-    timeoutStartSec: "15min",
+    timeoutStartSec: refreshTimeoutStart(),
     capabilities: s.serviceUser.name === "root" ? ROOT_CAPABILITIES : "",
   };
 }

@@ -12,10 +12,11 @@ export const ClaudeOauthSchema = z.looseObject({
   accessToken: z
     .string()
     .refine((t) => t.startsWith(ACCESS_PREFIX), { message: `not a Claude OAuth access token (expected prefix ${ACCESS_PREFIX}…)` }),
-  refreshToken: z.string().min(1),
+  /** Absent or "" for a long-lived token from `claude setup-token` (nothing to renew). */
+  refreshToken: z.string().optional(),
   expiresAt: z.number().int().positive(),
   refreshTokenExpiresAt: z.number().int().positive().optional(),
-  scopes: z.array(z.string()),
+  scopes: z.array(z.string()).default([]),
   subscriptionType: z.string().nullable().optional(),
   rateLimitTier: z.string().nullable().optional(),
 });
@@ -24,6 +25,7 @@ export const ClaudeCredentialsFileSchema = z.looseObject({ claudeAiOauth: Claude
 
 export interface ClaudeCredentials {
   accessToken: string;
+  /** "" for a long-lived token (see isLongLived). */
   refreshToken: string;
   /** Access-token expiry, epoch ms. */
   expiresAt: number;
@@ -41,7 +43,9 @@ export type CredentialsProblem =
   | "empty"
   | "not-json"
   | "wrong-shape"
-  | "too-large";
+  | "too-large"
+  /** Claude Code blanked the login (`accessToken: ""`, `expiresAt: 0`) after its refresh token was refused. */
+  | "logged-out";
 
 export class CredentialsError extends UserError {
   constructor(
@@ -49,9 +53,58 @@ export class CredentialsError extends UserError {
     readonly path: string,
     detail: string,
   ) {
-    super(`${path}: ${detail}`, problem === "missing" ? ExitCode.noInput : problem === "permission-denied" ? ExitCode.noPerm : ExitCode.dataErr);
+    super(`${path}: ${detail}`, exitCodeOf(problem));
     this.name = "CredentialsError";
   }
+}
+
+function exitCodeOf(problem: CredentialsProblem): ExitCode {
+  switch (problem) {
+    case "missing":
+      return ExitCode.noInput;
+    case "permission-denied":
+      return ExitCode.noPerm;
+    case "logged-out":
+      // Not bad input: a login that ended. Same code as every other "a human must log in".
+      return ExitCode.failure;
+    default:
+      return ExitCode.dataErr;
+  }
+}
+
+/**
+ * A `claude setup-token` token (about a year) written without a refresh token: nothing can renew
+ * it, so nothing tries; its own expiry is the login deadline. A `/login` has a refresh token and
+ * is renewed by Claude Code every ~8 h.
+ */
+export function isLongLived(c: Pick<ClaudeCredentials, "refreshToken">): boolean {
+  return c.refreshToken === "";
+}
+
+/** When a human must log in again at the latest: the refresh token's end, or a long-lived token's expiry. */
+export function loginDeadline(c: Pick<ClaudeCredentials, "refreshToken" | "expiresAt" | "refreshTokenExpiresAt">): number | undefined {
+  return isLongLived(c) ? c.expiresAt : c.refreshTokenExpiresAt;
+}
+
+/** True for a problem that only a new `/login` fixes (as opposed to a file to repair). */
+export function isLoggedOut(e: unknown): boolean {
+  return e instanceof CredentialsError && e.problem === "logged-out";
+}
+
+export const LOGGED_OUT_DETAIL =
+  "logged out: Claude Code cleared this login (accessToken \"\", expiresAt 0) after Anthropic refused its refresh token; only a new /login helps";
+
+/**
+ * Pure: what Claude Code leaves after a dead refresh token (facts/claude-code.md §4): the same
+ * object with `accessToken: ""`, `refreshToken: ""`, `expiresAt: 0`. Recognised before the
+ * schema, so it reads as "logged out" rather than "not a Claude Code login".
+ */
+function isBlankedLogin(raw: unknown): boolean {
+  if (!raw || typeof raw !== "object") return false;
+  const o = (raw as { claudeAiOauth?: unknown }).claudeAiOauth;
+  if (!o || typeof o !== "object") return false;
+  const { accessToken, expiresAt } = o as { accessToken?: unknown; expiresAt?: unknown };
+  return accessToken === "" && (expiresAt === 0 || expiresAt === undefined || expiresAt === null);
 }
 
 /** Pure: parses file text. Error messages never contain token values (zod is told not to echo input). */
@@ -69,6 +122,7 @@ export function parseCredentials(text: string, path: string): ClaudeCredentials 
       `not valid JSON (${text.length} bytes; truncated mid-write?); left as is. If it stays like this, run 'claude /login' as the owning account`,
     );
   }
+  if (isBlankedLogin(raw)) throw new CredentialsError("logged-out", path, LOGGED_OUT_DETAIL);
   const parsed = ClaudeCredentialsFileSchema.safeParse(raw, { reportInput: false });
   if (!parsed.success) {
     const issues = parsed.error.issues
@@ -81,9 +135,10 @@ export function parseCredentials(text: string, path: string): ClaudeCredentials 
     );
   }
   const o = parsed.data.claudeAiOauth;
+  const refreshToken = o.refreshToken ?? "";
   return {
     accessToken: o.accessToken,
-    refreshToken: o.refreshToken,
+    refreshToken,
     expiresAt: o.expiresAt,
     refreshTokenExpiresAt: o.refreshTokenExpiresAt,
     scopes: o.scopes,

@@ -1,14 +1,15 @@
 /**
- * E2E scenario b: the refresh timer fires on its own and runs the configured Claude CLI (the
- * `claude` stand-in in ~/.local/bin, where Claude Code's native installer puts it), which renews
- * the login like Claude Code does; the renewal reaches every target. The schedule is a stack
- * config value (every 10 s); a test-only drop-in sets AccuracySec=1s so systemd does not
- * coalesce the elapse by up to a minute.
+ * E2E scenario b: the refresh timer fires on its own; its run waits for the renewal point inside
+ * Claude Code's 5-minute window and runs `claude auth status` (the stand-in in ~/.local/bin,
+ * where Claude Code's native installer puts it), which renews the login like Claude Code does;
+ * the renewal reaches every target. The schedule is a stack config value (every 10 s); a
+ * test-only drop-in sets AccuracySec=1s so systemd does not coalesce the elapse by up to a minute.
  *
- * Then the login dies (the stand-in answers invalid_grant, as Claude Code does for a dead refresh
- * token): the timer's runs alert login-required and fail the service, and the alert unit that
- * OnFailure= starts sends no second message for the same event. Alerts go to a command channel
- * that appends "<condition> <event>" to a file on the host.
+ * Then the login dies (the token endpoint answers 400 and the stand-in blanks the file, as Claude
+ * Code does for a dead refresh token): the timer's runs alert login-required and fail the
+ * service, and the alert unit that OnFailure= starts sends no second message for the same event.
+ * Alerts go to a command channel that appends "<condition> <event>" to a file on the host. The
+ * real CLI against a loopback fake of Anthropic runs in test/claude/.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -24,15 +25,14 @@ const CALL_LOG = `${STATE}/.standin-calls.log`;
 const ALERT_LOG = "/var/lib/openclaw-oauth-sync/e2e-alerts.log";
 const REFRESH_UNIT = "openclaw-oauth-sync-refresh.service";
 const ALERT_UNIT = `openclaw-oauth-sync-alert@${REFRESH_UNIT}.service`;
-/** Claude Code's error for a rejected refresh token (facts/openclaw.md §5). */
-const INVALID_GRANT = 'OAuth token refresh failed: 400 {"error":"invalid_grant","error_description":"Refresh token not found or invalid"}';
 const TARGETS = [`${STATE}/agents/main/agent/auth-profiles.json`, `${STATE}/agents/work/agent/auth-profiles.json`, `${STATE}/credentials/oauth.json`, `${STATE}/.env`];
 
 test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches every target", { timeout: 900_000 }, async (t) => {
   await withTestHost(t, { tag: "b" }, async (h, ws) => {
     const tokens: string[] = [];
-    // Expires in 10 min: inside the refresh window (20 min), so the first timer run renews.
-    const a = makeCreds(10 * 60_000);
+    // Expires in 3 min: inside Claude Code's 5-minute window, so the first timer run renews
+    // (at once, or after waiting up to a minute for its renewal point).
+    const a = makeCreds(3 * 60_000);
     tokens.push(a.accessToken, a.refreshToken);
     await prepareNative(h, { user: USER, agents: ["main", "work"], creds: a });
     await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false, docker: false });
@@ -44,7 +44,6 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
       targets: ["auth-store", "oauth-json", { kind: "env", consumer: "openclaw-global" }],
       refreshInterval: "*:*:0/10",
       refreshRandomizedDelay: "1s",
-      refreshWindowMinutes: 20,
       notify: {
         hostname: "gw-e2e",
         // The state dir is writable for every unit of ours (StateDirectory=).
@@ -59,14 +58,16 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
     const timers = await h.sh("systemctl list-timers --all --no-legend --plain openclaw-oauth-sync-refresh.timer");
     assert.match(timers, /openclaw-oauth-sync-refresh\.timer\s+openclaw-oauth-sync-refresh\.service/, `list-timers:\n${timers}`);
     const t0 = Date.now();
-    const renewed = await waitFor("the timer-started refresh to run the claude stand-in", 90_000, async () => {
+    const renewed = await waitFor("the timer-started refresh to run the claude stand-in", 150_000, async () => {
       const c = (await h.calls(CALL_LOG)).find((x) => x.tool === "claude" && x.action === "renewed");
       return c;
     }, 1000);
     t.diagnostic(`timer fired and renewed ${Date.now() - t0} ms after up`);
     assert.equal(renewed.uid, 1000, "the Claude CLI ran as the account that owns the login");
     assert.equal(renewed.home, `/home/${USER}`);
-    assert.deepEqual((renewed.argv as string[]).slice(0, 2), ["-p", "ok"], "the configured (default) claude command");
+    assert.deepEqual((renewed.argv as string[]).slice(0, 1), ["--debug-file"], "a private debug log for the classification");
+    assert.deepEqual((renewed.argv as string[]).slice(2), ["auth", "status"], "the default: renews without a model call");
+    assert.equal(renewed.modelCall, false);
     const journal = await h.sh("journalctl --no-pager -o cat -u openclaw-oauth-sync-refresh.service");
     assert.match(journal, /renewed/, `refresh journal:\n${journal}`);
 
@@ -86,13 +87,13 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
 
     // The login dies: a new token close to expiry (the next timer run tries to renew it) whose
     // renewal Claude Code refuses.
-    await h.ssh("cat > /etc/ocs-standin/config.json", { stdin: JSON.stringify({ log: CALL_LOG, claudeFails: { stderr: INVALID_GRANT } }) });
-    const dead = makeCreds(10 * 60_000);
+    await h.ssh("cat > /etc/ocs-standin/config.json", { stdin: JSON.stringify({ log: CALL_LOG, tokenEndpoint: "400" }) });
+    const dead = makeCreds(60_000);
     tokens.push(dead.accessToken, dead.refreshToken);
     await writeCredsAs(h, USER, CREDS, dead);
     const t1 = Date.now();
-    // Two failed runs handled by the alert unit: the one that met the dead login, and one inside
-    // its backoff (no CLI run, the condition reported again).
+    // Two failed runs handled by the alert unit: the one that met the dead login (the CLI blanks
+    // the file), and a later one that finds the file blanked (no CLI run, the condition reported again).
     const handled = await waitFor("the alert unit to handle two failures of the refresh service", 120_000, async () => {
       const j = await h.sh(`journalctl --no-pager -o cat -u ${ALERT_UNIT}`);
       const lines = j.split("\n").filter((l) => l.includes(`unit-failed:${REFRESH_UNIT}: not raised; ${REFRESH_UNIT} alerted login-required itself before it failed`));
@@ -102,9 +103,9 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
     const result = await h.sh(`systemctl show -p Result --value ${REFRESH_UNIT}`);
     assert.equal(result.trim(), "exit-code", "the refresh service failed (exit 1)");
     const refreshJournal = await h.sh(`journalctl --no-pager -o cat -u ${REFRESH_UNIT} --since @${Math.floor(t1 / 1000)}`);
-    assert.match(refreshJournal, /login-required: .*invalid-grant/, `refresh journal:\n${refreshJournal}`);
-    assert.match(refreshJournal, /login-required: the last renewal attempt found the login dead/, "the run inside the backoff says login-required too");
-    assert.equal((await h.calls(CALL_LOG)).filter((c) => c.tool === "claude" && c.action === "failed").length, 1, "one CLI run for the dead login");
+    assert.match(refreshJournal, /login-required: .*logged-out: Anthropic refused the refresh token \(HTTP 400\) and Claude Code cleared the login/, `refresh journal:\n${refreshJournal}`);
+    assert.match(refreshJournal, /login-required: .*logged out: Claude Code cleared this login/, "the later run finds the blanked file and says login-required too");
+    assert.equal((await h.calls(CALL_LOG)).filter((c) => c.tool === "claude" && c.action === "blanked").length, 1, "one CLI run for the dead login");
     assert.equal(await h.sh(`cat ${ALERT_LOG}`), "login-required alert\n", "one event, one message");
 
     const all = await h.sh("journalctl --no-pager -o cat", { timeoutMs: 60_000 });

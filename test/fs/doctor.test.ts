@@ -113,7 +113,7 @@ describe("doctor checks against fixtures", () => {
 });
 
 describe("doctor effects", () => {
-  test("claude --version runs as refresh runs Claude: refresh.command[0] with a scrubbed env", async () => {
+  test("claude --version runs as refresh runs Claude: refresh.cli with a scrubbed env", async () => {
     const root = realpathSync(mkdtempSync(join(tmpdir(), "doctor-cli-")));
     try {
       const claude = join(root, "claude-standin.sh"); // stand-in for the Claude CLI
@@ -123,14 +123,14 @@ describe("doctor effects", () => {
         claudeCredentials: join(root, "creds.json"),
         openclaw: { stateDir: join(root, "oc") },
         targets: [{ kind: "auth-store" }],
-        refresh: { command: [claude, "-p", "ok"] },
+        refresh: { cli: [claude] },
       });
       const plan = { ...defaultPlanDeps(), processEnv: { ...process.env, ANTHROPIC_API_KEY: "sk-ant-api03-xyz" } };
       const got = await probeClaudeVersion(config, plan);
       assert.equal(got.error, undefined);
       assert.equal(got.output, "2.1.117 (Claude Code)");
 
-      const missing = ConfigSchema.parse({ ...config, refresh: { command: [join(root, "no-such-claude")] } });
+      const missing = ConfigSchema.parse({ ...config, refresh: { cli: [join(root, "no-such-claude")] } });
       const m = await probeClaudeVersion(missing, plan);
       assert.match(m.error ?? "", /not found on PATH/);
     } finally {

@@ -72,7 +72,7 @@ export function scratch(): Scratch {
         openclaw: { stateDir: openclawDir },
         targets: [{ kind: "env", path: s.envPath }],
         reload: { action: "none" },
-        refresh: { command: [process.execPath, STANDIN, "-p", "ok", "--model", "haiku", "--max-turns", "1"], ...refresh },
+        refresh: { cli: [process.execPath, STANDIN], ...refresh },
         ...extra,
       };
       writeFileSync(s.configPath, JSON.stringify(cfg, null, 2));

@@ -68,7 +68,7 @@ describe("contention", () => {
     const h = host("oos-contention-refresh-");
     try {
       const record = join(h.dir, "claude-runs.jsonl");
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       h.writeConfig({ refresh: { command: [process.execPath, CLAUDE_STANDIN, "-p", "ok"], claudeConfigDir: h.claudeDir, env: { STANDIN_RECORD: record, STANDIN_DELAY_MS: "1500" } } });
       const runs = await Promise.all([0, 1, 2, 3].map(() => runtime(["--config", h.configPath, "refresh"], { timeoutMs: 120_000 })));
       for (const r of runs) assert.equal(r.code, 0, r.stderr);

@@ -161,8 +161,9 @@ describe("crash safety: kill -9 at random points", () => {
     const h = host("oos-crash-refresh-");
     try {
       const record = join(h.dir, "claude-record.jsonl");
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
-      h.writeConfig({ refresh: { command: [process.execPath, resolve("test/stand-ins/claude-standin.mjs"), "-p", "ok"], claudeConfigDir: h.claudeDir, env: { STANDIN_RECORD: record } } });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
+      // Renewed tokens stay inside Claude Code's 5-minute window, so every run renews (the real CLI renews only then).
+      h.writeConfig({ refresh: { command: [process.execPath, resolve("test/stand-ins/claude-standin.mjs"), "-p", "ok"], claudeConfigDir: h.claudeDir, env: { STANDIN_RECORD: record, STANDIN_LIFETIME_MS: "240000" } } });
       const first = await runtime(["--config", h.configPath, "refresh", "--force"], { timeoutMs: 60_000 });
       assert.equal(first.code, 0, first.stderr);
       // How long an uninterrupted run takes: kills land uniformly inside it.

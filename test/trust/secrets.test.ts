@@ -42,16 +42,25 @@ function assertStateClean(h: Host): void {
   for (const f of allFiles(h.ours)) assertNoLeak(`state file ${f.path}`, f.text, h.tokens);
 }
 
-/** A claude stand-in that prints both tokens of the credentials file to stderr and fails like a revoked login. */
+/**
+ * A claude stand-in that prints both tokens of the credentials file (stdout, stderr and its debug
+ * log), then ends like a dead login does with the real CLI: the token endpoint's 400 in the debug
+ * log and the file blanked (facts/claude-code.md §4).
+ */
 function echoingClaude(h: Host): string {
   const p = join(h.bin, "claude-echo.mjs");
   writeFileSync(
     p,
     `// Stand-in for a Claude CLI that leaks: prints the credentials' tokens, then fails. Not Claude Code.
-import { readFileSync } from "node:fs";
-const f = JSON.parse(readFileSync(process.env.CLAUDE_CONFIG_DIR + "/.credentials.json", "utf8"));
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+const path = process.env.CLAUDE_CONFIG_DIR + "/.credentials.json";
+const f = JSON.parse(readFileSync(path, "utf8"));
+const i = process.argv.indexOf("--debug-file");
+if (i > 0) appendFileSync(process.argv[i + 1], "[DEBUG] Bearer " + f.claudeAiOauth.accessToken + " refresh " + f.claudeAiOauth.refreshToken + "\\n[ERROR] OAuth refresh failed (expected): Request failed with status code 400\\n");
 process.stdout.write("using " + f.claudeAiOauth.accessToken + "\\n");
 process.stderr.write("OAuth error: invalid_grant for refresh token " + f.claudeAiOauth.refreshToken + " · Please run /login\\n");
+f.claudeAiOauth = { ...f.claudeAiOauth, accessToken: "", refreshToken: "", expiresAt: 0 };
+writeFileSync(path, JSON.stringify(f), { mode: 0o600 });
 process.exit(1);
 `,
   );
@@ -192,7 +201,7 @@ describe("secrets: no token in output, logs, state or notifications (S1, S3, S4)
   test("refresh: a CLI that prints both tokens, login-required alert and recovery; notifications never carry a token", async () => {
     const h = host();
     try {
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       const notify = notifyConfig(h);
       h.writeConfig({ notify, refresh: { command: [process.execPath, echoingClaude(h)], claudeConfigDir: h.claudeDir } });
       const before = rec.bodies.length;
@@ -205,7 +214,7 @@ describe("secrets: no token in output, logs, state or notifications (S1, S3, S4)
       assert.ok(rec.bodies.length > before, "the login-required alert reached the recording server");
       // Recovery: a renewing CLI; then the forced run, the sync after it, and the recovery message.
       h.writeConfig({ notify, refresh: { command: [process.execPath, CLAUDE_STANDIN, "-p", "ok"], claudeConfigDir: h.claudeDir } });
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       const ok = await runtime(["--config", h.configPath, "refresh", "--force"]);
       assert.equal(ok.code, 0, ok.stderr);
       h.currentToken();
@@ -227,7 +236,7 @@ describe("secrets: no token in any process's argv or environment during sync and
     const h = host();
     const tokensFile = join(h.dir, "sampler-tokens");
     try {
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       writeFileSync(join(h.agentDir, "openclaw-agent.sqlite"), "");
       const cli = writeCliStandIn(h.bin, "openclaw");
       const env = { STANDIN_SLEEP: "0.3" };
@@ -248,7 +257,7 @@ describe("secrets: no token in any process's argv or environment during sync and
       sampler.stdout!.on("data", (c) => (out += c));
       const results: RunResult[] = [];
       results.push(await runtime(["--config", h.configPath, "sync"], { env }));
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       writeFileSync(tokensFile, h.tokens.join("\n"), { mode: 0o600 });
       results.push(await runtime(["--config", h.configPath, "sync"], { env }));
       // Docker mode: paste-token through `docker exec -i`, and refresh inside the "container".
@@ -257,7 +266,7 @@ describe("secrets: no token in any process's argv or environment during sync and
         openclaw: { stateDir: h.oc, mode: "docker", docker: { container: "oc1", command: [docker] } },
         targets: [{ kind: "auth-store" }],
       });
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       writeFileSync(tokensFile, h.tokens.join("\n"), { mode: 0o600 });
       results.push(await runtime(["--config", h.configPath, "sync"], { env }));
       sampler.stdin!.end();
@@ -285,7 +294,7 @@ describe("secrets: no token in any process's argv or environment during sync and
       // The stand-in renews, creating tokens nobody knows in advance; the sampler re-reads the
       // credentials file each pass would be racy, so it checks the old tokens during the run
       // and the test checks the renewed ones from the sampler's argv list afterwards.
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       h.writeConfig({ refresh: { command: [process.execPath, CLAUDE_STANDIN, "-p", "ok"], claudeConfigDir: h.claudeDir, env: { STANDIN_DELAY_MS: "300" } } });
       writeFileSync(tokensFile, h.tokens.join("\n"), { mode: 0o600 });
       const sampler = spawn(process.execPath, [resolve("test/trust/fixtures/proc-sampler.mjs")], {
@@ -298,7 +307,7 @@ describe("secrets: no token in any process's argv or environment during sync and
       assert.equal(r1.code, 0, r1.stderr);
       assert.match(r1.stdout, /renewed/);
       // Container mode through the docker stand-in (which runs the claude stand-in "inside").
-      h.writeCreds({ expiresInMs: 10 * 60_000 });
+      h.writeCreds({ expiresInMs: 4 * 60_000 });
       h.writeConfig({
         openclaw: { stateDir: h.oc, docker: { container: "oc1", command: [process.execPath, DOCKER_STANDIN] } },
         refresh: { on: "container", command: [process.execPath, CLAUDE_STANDIN, "-p", "ok"], claudeConfigDir: h.claudeDir, env: { STANDIN_DELAY_MS: "300" } },

@@ -1,4 +1,4 @@
-/** `refresh [--force]`: renew Claude's login shortly before it expires (README "refresh"). */
+/** `refresh [--force | --scheduled]`: renew Claude's login inside Claude Code's renewal window (docs "refresh"). */
 import type { Command } from "./types";
 import { ExitCode, UserError } from "../errors";
 import { loadConfig } from "../config/load";
@@ -19,13 +19,16 @@ export function unitFromEnv(env: NodeJS.ProcessEnv): string | undefined {
   return unit !== undefined && isValidUnitName(unit) ? unit : undefined;
 }
 
-export function parseRefreshArgs(args: readonly string[]): { force: boolean } {
+export function parseRefreshArgs(args: readonly string[]): { force: boolean; scheduled: boolean } {
   let force = false;
+  let scheduled = false;
   for (const a of args) {
     if (a === "--force" || a === "-f") force = true;
-    else throw new UserError(`refresh: unknown option "${a}" (usage: refresh [--force])`, ExitCode.usage);
+    else if (a === "--scheduled") scheduled = true;
+    else throw new UserError(`refresh: unknown option "${a}" (usage: refresh [--force | --scheduled])`, ExitCode.usage);
   }
-  return { force };
+  if (force && scheduled) throw new UserError("refresh: --force and --scheduled exclude each other (--scheduled is the timer's; --force runs the CLI now)", ExitCode.usage);
+  return { force, scheduled };
 }
 
 export const refreshCommand: Command = async (ctx) => {

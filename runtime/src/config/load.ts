@@ -37,7 +37,7 @@ export interface TrustOptions {
 
 /**
  * Pure: why a file we take orders from (the config, the channel-secrets file) must not be used,
- * or undefined. Someone who can write it can make us run any command as root (refresh.command,
+ * or undefined. Someone who can write it can make us run any command as root (refresh.cli,
  * reload.command, a command channel) or send the token anywhere: so it must not be writable by
  * group or others, and must be owned by root or by the account we run as.
  */

@@ -217,11 +217,11 @@ export const bypassEnv: Check = (f) => {
 export const claudeCli: Check = (f) => {
   const c = f.claude;
   if (c.error !== undefined || c.output === undefined) {
-    return [{ id: "claude-cli", level: "error", message: `Claude CLI could not run ${c.where}: ${c.error ?? "no output"}; refresh cannot renew the login`, fix: "install Claude Code for that account (or in the container), or fix refresh.command" }];
+    return [{ id: "claude-cli", level: "error", message: `Claude CLI could not run ${c.where}: ${c.error ?? "no output"}; refresh cannot renew the login`, fix: "install Claude Code for that account (or in the container), or fix refresh.cli" }];
   }
   const v = parseClaudeVersion(c.output);
   if (!v) {
-    return [{ id: "claude-cli", level: "warn", message: `Claude CLI ${c.where} printed an unrecognised version "${c.output.trim().slice(0, 60)}"`, fix: "check refresh.command points at Claude Code" }];
+    return [{ id: "claude-cli", level: "warn", message: `Claude CLI ${c.where} printed an unrecognised version "${c.output.trim().slice(0, 60)}"`, fix: "check refresh.cli points at Claude Code" }];
   }
   if (compareSemver(v, FIRST_HEADLESS_REFRESH) < 0) {
     return [{

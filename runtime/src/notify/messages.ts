@@ -27,6 +27,7 @@ export interface Message {
 
 const LABELS: Record<FixedConditionId, string> = {
   "login-required": "Claude login required",
+  "login-expiring": "Claude login ends soon",
   "expiring-unrenewed": "Claude token expiring, not renewed",
   "sync-failing": "OpenClaw credential sync failing",
 };
@@ -59,6 +60,8 @@ function fixFor(id: ConditionId, ctx: MessageContext): string {
         : "";
       return `Run \`claude\` as ${ctx.user} on ${ctx.host}${inContainer} and log in again (/login); then \`${cli} refresh --force\`.`;
     }
+    case "login-expiring":
+      return `Before the date above, run \`claude\` as ${ctx.user} on ${ctx.host} and log in again (/login), or replace the long-lived token; renewals cannot extend a login past its end.`;
     case "expiring-unrenewed":
       return `Run \`${cli} status\` and \`${cli} refresh --force\` on ${ctx.host}; if it asks for a login, run \`claude\` as ${ctx.user} and /login.`;
     case "sync-failing":

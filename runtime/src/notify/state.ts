@@ -13,7 +13,7 @@ import { errnoCode } from "../errors";
 import { readTextIfExists, writeFileAtomic, PRIVATE_FILE } from "../fsx/atomic";
 import type { Logger } from "../log";
 
-export const CONDITIONS = ["login-required", "expiring-unrenewed", "sync-failing"] as const;
+export const CONDITIONS = ["login-required", "login-expiring", "expiring-unrenewed", "sync-failing"] as const;
 export type FixedConditionId = (typeof CONDITIONS)[number];
 /** A systemd unit of ours entered the failed state (`notify --unit-failed <unit>`). */
 export type UnitFailedConditionId = `unit-failed:${string}`;

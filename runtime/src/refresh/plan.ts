@@ -19,6 +19,31 @@ export interface Invocation {
   cwd?: string;
   /** For logs: who runs it where, e.g. "as node in container 1a2b3c4d5e6f". */
   where: string;
+  /**
+   * Where the CLI's debug log goes: "file" (the debugFile given, on the host), "stderr" (in a
+   * container: a wrapper writes it to a temp file there and copies it to stderr), or "none".
+   */
+  debugLog: "file" | "stderr" | "none";
+}
+
+/** What to run after the Claude executable, and where its debug log goes on the host. */
+export interface ClaudeCall {
+  args: readonly string[];
+  /** Host path for `--debug-file` (created by the caller, private); omit for no debug log. */
+  debugFile?: string | undefined;
+}
+
+/**
+ * In the container, the debug log goes to a temp file there (`--debug-file` inserted after the
+ * executable's N argv entries), which is copied to stderr once the CLI has finished, then removed.
+ * The CLI's own stderr is dropped so that stderr holds the log alone.
+ */
+export const CONTAINER_DEBUG_WRAPPER =
+  'f=$(mktemp) || exit 70; n=$1; shift; i=0; for a do shift; [ "$i" -eq "$n" ] && set -- "$@" --debug-file "$f"; set -- "$@" "$a"; i=$((i+1)); done; "$@" 2>/dev/null; rc=$?; cat "$f" >&2; rm -f "$f"; exit $rc';
+
+/** Pure: the argv inside the container for a call with a debug log. */
+export function containerDebugCommand(cli: readonly string[], args: readonly string[]): string[] {
+  return ["sh", "-c", CONTAINER_DEBUG_WRAPPER, "sh", String(cli.length), ...cli, ...args];
 }
 
 export interface PasswdEntry {
@@ -85,7 +110,7 @@ export function buildHostEnv(i: HostEnvInput): Record<string, string> {
   if (!env.LANG) env.LANG = "C.UTF-8";
   const scrubbed = scrubEnv({ ...env, ...i.extraEnv });
   if (i.baseUrlOverride) scrubbed.ANTHROPIC_BASE_URL = i.baseUrlOverride;
-  if (i.claudeConfigDir) scrubbed.CLAUDE_CONFIG_DIR = i.claudeConfigDir;
+  if (i.claudeConfigDir) Object.assign(scrubbed, configDirEnv(i.claudeConfigDir));
   return scrubbed;
 }
 
@@ -107,12 +132,20 @@ export function buildDockerExecArgv(i: DockerExecInput): string[] {
   const argv = [...i.docker.command, "exec", "-u", i.docker.user];
   const set: Record<string, string> = { ...i.extraEnv };
   if (i.baseUrlOverride) set.ANTHROPIC_BASE_URL = i.baseUrlOverride;
-  if (i.claudeConfigDir) set.CLAUDE_CONFIG_DIR = i.claudeConfigDir;
+  if (i.claudeConfigDir) Object.assign(set, configDirEnv(i.claudeConfigDir));
   for (const [k, v] of Object.entries(set)) argv.push("-e", `${k}=${v}`);
   argv.push(i.container, "env");
   for (const k of SCRUBBED_ENV_VARS) if (!(k in set)) argv.push("-u", k);
   argv.push(...i.command);
   return argv;
+}
+
+/**
+ * Both variables that place the credentials file: Claude Code 2.1.332 reads
+ * CLAUDE_SECURESTORAGE_CONFIG_DIR before CLAUDE_CONFIG_DIR, older versions only the latter.
+ */
+export function configDirEnv(dir: string): Record<string, string> {
+  return { CLAUDE_CONFIG_DIR: dir, CLAUDE_SECURESTORAGE_CONFIG_DIR: dir };
 }
 
 /** Pure: the config dir to give the CLI on the host (see refresh.claudeConfigDir). */
@@ -136,14 +169,17 @@ export const defaultPlanDeps = (): PlanDeps => ({
   run: runProcess,
 });
 
-export async function resolveInvocation(config: Config, deps: PlanDeps): Promise<Invocation> {
+export async function resolveInvocation(config: Config, deps: PlanDeps, call: ClaudeCall): Promise<Invocation> {
   const r = config.refresh;
   if (r.on === "container") {
     const docker = config.openclaw.docker ?? DockerSchema.parse({});
     const container = await findContainer(docker, deps);
+    const withLog = call.debugFile !== undefined;
+    const command = withLog ? containerDebugCommand(r.cli, call.args) : [...r.cli, ...call.args];
     return {
       on: "container",
-      argv: buildDockerExecArgv({ docker, container, command: r.command, extraEnv: r.env, baseUrlOverride: r.baseUrlOverride, claudeConfigDir: r.claudeConfigDir }),
+      argv: buildDockerExecArgv({ docker, container, command, extraEnv: r.env, baseUrlOverride: r.baseUrlOverride, claudeConfigDir: r.claudeConfigDir }),
+      debugLog: withLog ? "stderr" : "none",
       // The docker client needs DOCKER_HOST & co., never the bypass variables.
       env: scrubEnv(deps.processEnv),
       where: `as ${docker.user} in container ${container}`,
@@ -166,7 +202,8 @@ export async function resolveInvocation(config: Config, deps: PlanDeps): Promise
   }
   const inv: Invocation = {
     on: "host",
-    argv: [...r.command],
+    argv: call.debugFile !== undefined ? [...r.cli, "--debug-file", call.debugFile, ...call.args] : [...r.cli, ...call.args],
+    debugLog: call.debugFile !== undefined ? "file" : "none",
     env: buildHostEnv({
       processEnv: deps.processEnv,
       home,

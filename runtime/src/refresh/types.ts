@@ -4,7 +4,7 @@ import type { ClaudeCredentials } from "../credentials";
 import type { RunSync, InspectTargets } from "../sync/types";
 
 /** Conditions the notify module de-duplicates, alerts on and reports recovery of. */
-export type ConditionId = "login-required" | "expiring-unrenewed" | "sync-failing";
+export type ConditionId = "login-required" | "login-expiring" | "expiring-unrenewed" | "sync-failing";
 export interface ConditionReport {
   id: ConditionId;
   active: boolean;

@@ -6,7 +6,8 @@
 import { promises as fsp } from "node:fs";
 import JSON5 from "json5";
 import type { Config } from "../config/schema";
-import { CredentialsError, type ClaudeCredentials } from "../credentials";
+import { CredentialsError, isLongLived, loginDeadline, type ClaudeCredentials } from "../credentials";
+import { renewWindow, type RenewWindow } from "../refresh/schedule";
 import type { Logger } from "../log";
 import { openclawConfigPath } from "../openclaw/paths";
 import { scrubText } from "../redact";
@@ -29,6 +30,12 @@ export interface StatusReport {
     expiresAt?: number;
     timeLeftMs?: number;
     refreshTokenExpiresAt?: number;
+    /** Claude Code cleared the login (blanked file) after its refresh token was refused. */
+    loggedOut?: boolean;
+    /** refreshable (`/login`) or long-lived (`claude setup-token`, nothing to renew). */
+    kind?: "refreshable" | "long-lived";
+    /** When a human must log in again at the latest; absent = unknown (the file records none). */
+    loginDeadline?: number;
     subscriptionType?: string | null;
     rateLimitTier?: string | null;
     /** false when scopes lack "user:inference" (Claude Code then reports "Not logged in"). */
@@ -37,8 +44,11 @@ export interface StatusReport {
   loginRequired: { active: boolean; reason?: string };
   check: CheckResult;
   refresh: {
-    windowMinutes: number;
+    method: "auth-status" | "print";
+    /** Where the next renewal is aimed (absent for a long-lived token or without a readable login). */
+    nextRenewal?: RenewWindow;
     warnMinutes: number;
+    loginWarnDays: number;
     lastAttempt?: RefreshAttempt;
     lastSuccessAt?: number;
     backoff?: { active: boolean; until: number; failures: number; reason: string };
@@ -67,15 +77,21 @@ export async function collectStatus(config: Config, deps: StatusDeps): Promise<S
   const now = deps.now();
   let creds: ClaudeCredentials | undefined;
   let credProblem: string | undefined;
+  let loggedOut = false;
   try {
     creds = await deps.readCredentials(config.claudeCredentials);
   } catch (e) {
     if (!(e instanceof CredentialsError)) throw e;
     credProblem = e.message;
+    loggedOut = e.problem === "logged-out";
   }
   const credentials: StatusReport["credentials"] = { path: config.claudeCredentials, readable: creds !== undefined };
   if (credProblem) credentials.problem = credProblem;
+  if (loggedOut) credentials.loggedOut = true;
+  const deadline = creds ? loginDeadline(creds) : undefined;
   if (creds) {
+    credentials.kind = isLongLived(creds) ? "long-lived" : "refreshable";
+    if (deadline !== undefined) credentials.loginDeadline = deadline;
     credentials.expiresAt = creds.expiresAt;
     credentials.timeLeftMs = creds.expiresAt - now;
     if (creds.refreshTokenExpiresAt !== undefined) credentials.refreshTokenExpiresAt = creds.refreshTokenExpiresAt;
@@ -90,14 +106,19 @@ export async function collectStatus(config: Config, deps: StatusDeps): Promise<S
     problem: credProblem,
     expiresAt: creds?.expiresAt,
     refreshTokenExpiresAt: creds?.refreshTokenExpiresAt,
+    loginDeadline: deadline,
+    loggedOut,
+    longLived: creds ? isLongLived(creds) : false,
     fingerprint: creds ? tokenFingerprint(creds.accessToken) : undefined,
   };
   const login = loginRequired(facts, rs.value, now);
   const refresh: StatusReport["refresh"] = {
-    windowMinutes: config.refresh.windowMinutes,
+    method: config.refresh.method,
     warnMinutes: config.refresh.warnMinutes,
+    loginWarnDays: config.refresh.loginWarnDays,
     counters: rs.value.counters,
   };
+  if (creds && !isLongLived(creds)) refresh.nextRenewal = renewWindow(creds.expiresAt, config.refresh.renewBeforeExpiry);
   if (rs.value.lastAttempt) refresh.lastAttempt = rs.value.lastAttempt;
   if (rs.value.lastSuccessAt !== undefined) refresh.lastSuccessAt = rs.value.lastSuccessAt;
   if (rs.value.backoff) {
@@ -111,7 +132,7 @@ export async function collectStatus(config: Config, deps: StatusDeps): Promise<S
     generatedAt: now,
     credentials,
     loginRequired: login.reason ? { active: login.required, reason: login.reason } : { active: login.required },
-    check: checkResult(facts, login, now, config.refresh.warnMinutes),
+    check: checkResult(facts, login, now, config.refresh.warnMinutes, config.refresh.loginWarnDays),
     refresh,
     targets: [],
     route: { ...(await readRoute(config, deps)) },

@@ -43,6 +43,17 @@ export function prometheusMetrics(r: StatusReport): Metric[] {
     r.credentials.refreshTokenExpiresAt !== undefined ? sec(r.credentials.refreshTokenExpiresAt) : undefined,
   );
   gauge(
+    "login_deadline_timestamp_seconds",
+    "When a human must log in to Claude again at the latest: refreshTokenExpiresAt, or a long-lived token's expiry (Unix time). Absent when unknown.",
+    r.credentials.loginDeadline !== undefined ? sec(r.credentials.loginDeadline) : undefined,
+  );
+  gauge("logged_out", "1 if Claude Code cleared the login (blanked credentials file) after its refresh token was refused.", r.credentials.loggedOut ? "1" : "0");
+  gauge(
+    "next_renewal_timestamp_seconds",
+    "The latest moment the next renewal is aimed at (Unix time); absent for a long-lived token.",
+    r.refresh.nextRenewal ? sec(r.refresh.nextRenewal.latest) : undefined,
+  );
+  gauge(
     "last_refresh_success_timestamp_seconds",
     "Last time `refresh` saw the Claude CLI renew the login (Unix time).",
     r.refresh.lastSuccessAt !== undefined ? sec(r.refresh.lastSuccessAt) : undefined,

@@ -16,12 +16,21 @@ export function renderStatus(r: StatusReport): string {
   const line = (label: string, text: string) => out.push(`${label.padEnd(W)} ${text}`);
   const c = r.credentials;
   line("credentials", c.path);
-  if (!c.readable) {
+  if (c.loggedOut) {
+    line("access token", "LOGGED OUT: Claude Code cleared the login after Anthropic refused its refresh token; log in again (claude, then /login)");
+  } else if (!c.readable) {
     line("access token", `UNREADABLE: ${c.problem ?? "unknown problem"}`);
   } else {
     const left = c.timeLeftMs ?? 0;
     line("access token", left > 0 ? `valid for ${formatDuration(left)}, expires ${formatTime(c.expiresAt!)}` : `EXPIRED ${formatDuration(-left)} ago, at ${formatTime(c.expiresAt!)}`);
-    line("login expires", c.refreshTokenExpiresAt !== undefined ? when(c.refreshTokenExpiresAt, now) : "unknown (this Claude Code version does not record refreshTokenExpiresAt)");
+    line(
+      "login ends",
+      c.loginDeadline !== undefined
+        ? `${when(c.loginDeadline, now)}${c.kind === "long-lived" ? " (long-lived token)" : ""}`
+        : "unknown (the credentials file records no refreshTokenExpiresAt)",
+    );
+    const nr = r.refresh.nextRenewal;
+    line("next renewal", c.kind === "long-lived" ? "none: a long-lived token (claude setup-token) cannot be renewed" : nr ? `between ${formatTime(nr.earliest)} and ${formatTime(nr.latest)} (claude ${r.refresh.method === "auth-status" ? "auth status" : "-p"})` : "unknown");
     line("subscription", `${c.subscriptionType ?? "unknown"}${c.rateLimitTier ? ` (${c.rateLimitTier})` : ""}${c.hasInferenceScope === false ? '; scopes lack "user:inference": Claude Code will say "Not logged in"' : ""}`);
   }
   line("login required", r.loginRequired.active ? `YES: ${r.loginRequired.reason ?? ""}` : "no");

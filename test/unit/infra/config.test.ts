@@ -1,7 +1,7 @@
 /** Stack config: defaults, and one clear message per bad key (naming the key, the value and the fix). */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { parseStackConfig, STACK_KEYS, StackConfigSchema } from "../../../infra/plan/stack-config";
+import { parseStackConfig, stackDeprecations, STACK_KEYS, StackConfigSchema } from "../../../infra/plan/stack-config";
 import { configReader } from "../plan/fixtures";
 
 function parse(values: Record<string, unknown>) {
@@ -22,7 +22,12 @@ describe("stack config", () => {
     assert.equal(c.mode, "host");
     assert.equal(c.installPrefix, "/usr/local");
     assert.equal(c.refreshInterval, "15min");
-    assert.equal(c.refreshWindowMinutes, 45);
+    assert.equal(c.refreshWindowMinutes, undefined, "deprecated: no default any more");
+    assert.equal(c.refreshMethod, "auth-status");
+    assert.equal(c.refreshMaxWaitMinutes, undefined, "runtime default");
+    assert.equal(c.loginWarnDays, undefined, "runtime default");
+    assert.equal(c.claudeCli, undefined, "runtime default");
+    assert.deepEqual(stackDeprecations(c), []);
     assert.equal(c.dockerComposeService, "openclaw-gateway");
     assert.equal(c.dockerUser, "node");
     assert.deepEqual(c.targets, ["auth-store"]);
@@ -63,6 +68,10 @@ describe("stack config", () => {
     ["refreshRandomizedDelay", { refreshRandomizedDelay: "2 minutes" }, /:refreshRandomizedDelay: must be a time span/],
     ["refreshWindowMinutes", { refreshWindowMinutes: 0 }, /:refreshWindowMinutes: .*got 0/],
     ["claudeCommand", { claudeCommand: "claude -p ok" }, /:claudeCommand: .*"claude -p ok"/],
+    ["claudeCli", { claudeCli: "claude" }, /:claudeCli: .*"claude"/],
+    ["refreshMethod", { refreshMethod: "doctor" }, /:refreshMethod: .*"doctor"/],
+    ["refreshMaxWaitMinutes", { refreshMaxWaitMinutes: 0 }, /:refreshMaxWaitMinutes: .*got 0/],
+    ["loginWarnDays", { loginWarnDays: 90 }, /:loginWarnDays: .*90/],
     ["targets", { targets: ["auth-store", "sqlite"] }, /:targets\[1\]/],
     ["targets (object)", { targets: [{ kind: "env", key: "bad key" }] }, /:targets\[0\]/],
     ["profileType", { profileType: "api_key" }, /:profileType: .*"api_key"/],
@@ -87,6 +96,26 @@ describe("stack config", () => {
       assert.match(m, /^Invalid stack config/);
     });
   }
+
+  test("deprecated keys still parse, and each gets a warning naming its replacement", () => {
+    const r = parse({ host: "gw1", refreshWindowMinutes: "45", claudeCommand: '["claude","-p","ok"]' });
+    assert.ok(r.ok, !r.ok ? r.message : "");
+    assert.equal(r.config.refreshWindowMinutes, 45);
+    const w = stackDeprecations(r.config);
+    assert.equal(w.length, 2);
+    assert.match(w[0]!, /^openclaw-oauth-sync:refreshWindowMinutes is ignored: .*last 5 minutes.*pulumi config rm refreshWindowMinutes/);
+    assert.match(w[1]!, /^openclaw-oauth-sync:claudeCommand is deprecated: use claudeCli .* and refreshMethod/);
+  });
+
+  test("new renewal keys arrive as strings and are decoded", () => {
+    const r = parse({ host: "gw1", refreshMethod: "print", refreshMaxWaitMinutes: "30", loginWarnDays: "7", claudeCli: '["/home/claw/.local/bin/claude"]' });
+    assert.ok(r.ok, !r.ok ? r.message : "");
+    assert.equal(r.config.refreshMethod, "print");
+    assert.equal(r.config.refreshMaxWaitMinutes, 30);
+    assert.equal(r.config.loginWarnDays, 7);
+    assert.deepEqual(r.config.claudeCli, ["/home/claw/.local/bin/claude"]);
+    assert.deepEqual(stackDeprecations(r.config), []);
+  });
 
   test("every schema key has a decoder and vice versa", () => {
     assert.deepEqual(Object.keys(STACK_KEYS).sort(), Object.keys(StackConfigSchema.shape).sort());

@@ -17,7 +17,10 @@ describe("runtime config planner", () => {
     assert.deepEqual(parsed.targets, [
       { kind: "auth-store", agents: "all", agentDirs: [], profileId: "anthropic:default", profileType: "token", era: "auto", setLastGood: true, clearCooldown: true, includeRefreshToken: false },
     ]);
-    assert.equal(parsed.refresh.windowMinutes, 45);
+    assert.equal(parsed.refresh.method, "auth-status");
+    assert.deepEqual(parsed.refresh.cli, ["claude"]);
+    assert.deepEqual(parsed.refresh.deprecations, [], "nothing deprecated is written by default");
+    assert.equal("windowMinutes" in JSON.parse(p.content).refresh, false);
     assert.equal(parsed.notify.secretsFile, undefined);
   });
 
@@ -38,16 +41,41 @@ describe("runtime config planner", () => {
     assert.equal(a.content, b.content);
     assert.equal(a.sha256, b.sha256);
     assert.match(a.content, /^\{\n  "claudeCredentials"/);
-    assert.notEqual(planRuntimeConfig(nativeSettings({ refreshWindowMinutes: 30 })).sha256, a.sha256);
+    assert.notEqual(planRuntimeConfig(nativeSettings({ refreshMethod: "print" })).sha256, a.sha256);
+    // Deprecated and ignored: it is not written, so it changes nothing on the host.
+    assert.equal(planRuntimeConfig(nativeSettings({ refreshWindowMinutes: 30 })).sha256, a.sha256);
   });
 
-  test("claudeCommand and refreshOn reach refresh.command / refresh.on", () => {
-    const c = planRuntimeConfig(dockerSettings({ claudeCommand: ["claude", "-p", "hi"], refreshOn: "container" })).config;
-    assert.deepEqual(c.refresh.command, ["claude", "-p", "hi"]);
+  test("refreshMethod, claudeCli, refreshMaxWaitMinutes, loginWarnDays and refreshOn reach refresh.*", () => {
+    const c = planRuntimeConfig(
+      dockerSettings({ refreshMethod: "print", claudeCli: ["/home/node/.local/bin/claude"], refreshMaxWaitMinutes: 30, loginWarnDays: 7, refreshOn: "container" }),
+    ).config;
+    assert.equal(c.refresh.method, "print");
+    assert.deepEqual(c.refresh.cli, ["/home/node/.local/bin/claude"]);
+    assert.equal(c.refresh.maxWaitMinutes, 30);
+    assert.equal(c.refresh.loginWarnDays, 7);
     assert.equal(c.refresh.on, "container");
+    assert.deepEqual(c.refresh.deprecations, []);
+  });
+
+  test("deprecated claudeCommand is passed as refresh.command and mapped by the runtime (with a deprecation)", () => {
+    const c = planRuntimeConfig(dockerSettings({ claudeCommand: ["claude", "-p", "hi"], refreshOn: "container" })).config;
+    assert.deepEqual(c.refresh.cli, ["claude"]);
+    assert.equal(c.refresh.method, "print");
+    assert.deepEqual(c.refresh.printArgs, ["-p", "hi"]);
+    assert.equal(c.refresh.deprecations.length, 1);
+    assert.match(c.refresh.deprecations[0]!, /refresh\.command is deprecated/);
+  });
+
+  test("claudeCli wins over the deprecated claudeCommand", () => {
+    const c = planRuntimeConfig(nativeSettings({ claudeCli: ["/opt/claude"], claudeCommand: ["claude", "-p", "hi"] })).config;
+    assert.deepEqual(c.refresh.cli, ["/opt/claude"]);
+    assert.equal(c.refresh.method, "auth-status");
+    assert.deepEqual(c.refresh.deprecations, []);
   });
 
   test("a value the runtime refuses fails here, naming the runtime key", () => {
+    assert.throws(() => planRuntimeConfig(nativeSettings({ claudeCli: ["claude", "--bare"] })), /refresh\.cli: "--bare" disables the OAuth login/);
     assert.throws(() => planRuntimeConfig(nativeSettings({ claudeCommand: ["claude", "--bare", "-p", "x"] })), /refresh\.command: "--bare" disables the OAuth login/);
   });
 

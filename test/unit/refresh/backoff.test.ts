@@ -1,35 +1,44 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffActive, backoffDelayMs, nextBackoff } from "../../../runtime/src/refresh/backoff";
-import { BackoffSchema } from "../../../runtime/src/config/refresh";
+import { backoffActive, backoffDelayMs, maxBackoffMs, nextBackoff } from "../../../runtime/src/refresh/backoff";
+import { BackoffSchema, RefreshSchema } from "../../../runtime/src/config/refresh";
 
 const cfg = BackoffSchema.parse({});
 const mid = () => 0.5; // no jitter
 const MIN = 60_000;
 
 describe("backoff", () => {
-  test("2, 4, 8, 16, 32, 60, 60 minutes without jitter", () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelayMs(cfg, n, mid) / MIN), [2, 4, 8, 16, 32, 60, 60]);
+  test("1, 2, 4, 5, 5 minutes without jitter: short, so a renewal follows the endpoint's recovery within minutes", () => {
+    assert.deepEqual([1, 2, 3, 4, 5].map((n) => backoffDelayMs(cfg, n, mid) / MIN), [1, 2, 4, 5, 5]);
+    assert.equal(maxBackoffMs(cfg), 5 * MIN);
+  });
+  test("the defaults leave room for several retries inside the CLI's 5-minute window and the default maxRunMinutes", () => {
+    const r = RefreshSchema.parse({});
+    let t = 0;
+    let n = 0;
+    while (t + backoffDelayMs(cfg, n + 1, mid) <= r.maxRunMinutes * MIN) t += backoffDelayMs(cfg, ++n, mid);
+    assert.ok(n >= 8, `only ${n} retries within maxRunMinutes`);
+    assert.ok(backoffDelayMs(cfg, 1, () => 0.999) < 2 * MIN, "the first retry lands while the token is still inside the window");
   });
   test("jitter stays within ±20% and under the cap", () => {
     for (const r of [0, 0.25, 0.999]) {
-      const d = backoffDelayMs(cfg, 3, () => r);
-      assert.ok(d >= 8 * MIN * 0.8 && d <= 8 * MIN * 1.2, String(d));
-      assert.ok(backoffDelayMs(cfg, 20, () => r) <= 60 * MIN);
+      const d = backoffDelayMs(cfg, 2, () => r);
+      assert.ok(d >= 2 * MIN * 0.8 && d <= 2 * MIN * 1.2, String(d));
+      assert.ok(backoffDelayMs(cfg, 20, () => r) <= 5 * MIN);
     }
   });
   test("failures accumulate for the same login and restart for a new one", () => {
     const b1 = nextBackoff(cfg, undefined, { outcome: "transient", reason: "rate-limited", fingerprint: "f1" }, 0, mid);
     const b2 = nextBackoff(cfg, b1, { outcome: "transient", reason: "rate-limited", fingerprint: "f1" }, 1000, mid);
     assert.equal(b2.failures, 2);
-    assert.equal(b2.until, 1000 + 4 * MIN);
+    assert.equal(b2.until, 1000 + 2 * MIN);
     const b3 = nextBackoff(cfg, b2, { outcome: "transient", reason: "network", fingerprint: "f2" }, 2000, mid);
     assert.equal(b3.failures, 1);
   });
   test("active until it elapses; a changed login voids it", () => {
     const b = nextBackoff(cfg, undefined, { outcome: "transient", reason: "cloudflare", fingerprint: "f1" }, 0, mid);
     assert.equal(backoffActive(b, "f1", 1000).active, true);
-    assert.equal(backoffActive(b, "f1", 2 * MIN).active, false);
+    assert.equal(backoffActive(b, "f1", 1 * MIN).active, false);
     const changed = backoffActive(b, "f2", 1000);
     assert.equal(changed.active, false);
     assert.match(changed.active ? "" : (changed.why ?? ""), /credentials changed/);

@@ -1,146 +1,167 @@
 /**
- * Classification table. Each row's output text is a real message seen from Claude Code (source in
- * the `src` column: facts/openclaw.md sections or the anthropics/claude-code issue quoting it).
+ * Classification table over the failure shapes the real Claude CLI shows (facts/claude-code.md §4):
+ * the credentials file afterwards × the token endpoint's answer in the debug log × whether the CLI
+ * was due to renew at all. The CLI's wording and exit code must never change the verdict: it
+ * prints the same line for a dead login and a passing outage, and `auth status` exits 0 always.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyAttempt, exitCodeFor, isRenewed, type CredSnapshot, type RunSummary } from "../../../runtime/src/refresh/classify";
-import { fakeAccessToken } from "../../helpers/tokens";
+import { classifyAttempt, exitCodeFor, isRenewed, type AfterState, type ClassifyInput, type CredSnapshot, type RunSummary } from "../../../runtime/src/refresh/classify";
+import type { TokenEndpointResult } from "../../../runtime/src/refresh/debug-log";
+import { fakeAccessToken, fakeRefreshToken } from "../../helpers/tokens";
 
-const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
-const before: CredSnapshot = { fingerprint: "aaaa", expiresAt: NOW + 10 * 60_000, refreshTokenExpiresAt: NOW + 30 * 86400_000 };
-const sameAfter: CredSnapshot = { ...before };
-const run = (output: string, exitCode: number | null = 1, extra: Partial<RunSummary> = {}): RunSummary => ({ exitCode, timedOut: false, output, ...extra });
+const NOW = Date.UTC(2026, 11, 6, 12, 0, 0);
+const MIN = 60_000;
 
-interface Row {
-  name: string;
-  src: string;
-  output: string;
-  exitCode?: number | null;
-  outcome: string;
-  reason: string;
+// What the CLI prints (stdout; stderr empty), facts §4, plus texts it never prints but a naive
+// classifier would key on.
+const DEAD_LOGIN_LINE = "Failed to authenticate: OAuth session expired and could not be refreshed";
+const TRANSIENT_LINE = "Failed to authenticate. API Error: 401 OAuth token has expired. Please obtain a new token or refresh your existing token.";
+const AUTH_STATUS_JSON = '{"loggedIn":true,"authMethod":"claude.ai","storedClaudeAiLogin":true,"subscriptionType":"max"}';
+const WORDINGS = ["", DEAD_LOGIN_LINE, TRANSIENT_LINE, AUTH_STATUS_JSON, 'OAuth error: {"error":"invalid_grant"}', "OAuth token has expired · Please run /login", "refresh_token_reused", "API Error: 529 Overloaded", "ok"];
+
+type Timing = "due" | "expired" | "not-due";
+const LEFT: Record<Timing, number> = { due: 4 * MIN, expired: -1 * MIN, "not-due": 6 * MIN };
+const beforeOf = (t: Timing): CredSnapshot => ({ fingerprint: "aaaa", expiresAt: NOW + LEFT[t], refreshTokenExpiresAt: NOW + 30 * 86400_000 });
+
+type After = "renewed" | "logged-out" | "unchanged" | "unreadable";
+function afterOf(a: After, before: CredSnapshot): AfterState {
+  switch (a) {
+    case "renewed":
+      return { state: "ok", creds: { fingerprint: "bbbb", expiresAt: NOW + 8 * 3600_000, refreshTokenExpiresAt: before.refreshTokenExpiresAt } };
+    case "logged-out":
+      return { state: "logged-out" };
+    case "unchanged":
+      return { state: "ok", creds: { ...before } };
+    case "unreadable":
+      return { state: "unreadable", problem: "/home/a/.claude/.credentials.json: not valid JSON (12 bytes; truncated mid-write?)" };
+  }
 }
 
-const rows: Row[] = [
-  // login-required: the refresh token or the login itself is dead
-  { name: "invalid_grant from the token endpoint", src: "facts/openclaw.md §5 (#390)", output: 'OAuth token refresh failed: 400 {"error":"invalid_grant","error_description":"Refresh token not found or invalid"}', outcome: "login-required", reason: "invalid-grant" },
-  { name: "refresh_token_reused", src: "facts/openclaw.md §3.4, §5 (#26322)", output: 'Token refresh failed: {"error":"invalid_grant","error_description":"refresh_token_reused"}', outcome: "login-required", reason: "invalid-grant" },
-  { name: "refresh_token_reused alone", src: "facts/peers.md §2.4 (#57107)", output: "refresh_token_reused", outcome: "login-required", reason: "refresh-token-reused" },
-  { name: "OAuth token revoked (CLI line)", src: "anthropics/claude-code#13350", output: "OAuth token revoked · Please run /login", outcome: "login-required", reason: "token-revoked" },
-  {
-    name: "OAuth token has been revoked (403 permission_error, not Cloudflare)",
-    src: "anthropics/claude-code#5210",
-    output: 'Error: 403 {"type":"error","error":{"type":"permission_error","message":"OAuth token has been revoked. Please obtain a new token."}}',
-    outcome: "login-required",
-    reason: "token-revoked",
-  },
-  { name: "OAuth session expired (headless -p)", src: "facts/openclaw.md §1.3 (#79685, #81937)", output: "OAuth session expired and could not be refreshed. Please run /login", outcome: "login-required", reason: "session-expired" },
-  { name: "Not logged in", src: "facts/openclaw.md §1.2 (hermes-agent#4126)", output: "Not logged in · Please run /login", outcome: "login-required", reason: "not-logged-in" },
-  { name: "Please run /login after expiry", src: "facts/openclaw.md §1.3 (CC 2.1.117 changelog)", output: "Please run /login", outcome: "login-required", reason: "login-prompt" },
-  {
-    name: "401 OAuth token has expired · Please run /login",
-    src: "anthropics/claude-code#33811",
-    output: 'API Error: 401 {"type":"error","error":{"type":"authentication_error","message":"OAuth token has expired. Please obtain a new token or refresh your existing token."}} · Please run /login',
-    outcome: "login-required",
-    reason: "token-expired",
-  },
-  { name: "401 Invalid authentication credentials", src: "anthropics/claude-code#50743", output: '401 authentication_error "Invalid authentication credentials"', outcome: "login-required", reason: "invalid-credentials" },
-  // transient: retry later with backoff
-  { name: "fetch failed", src: "anthropics/claude-code#4064", output: "API Error (Connection error.) · Retrying in 34 seconds… (attempt 8/10)\n  ⎿  TypeError (fetch failed)", outcome: "transient", reason: "network" },
-  { name: "ECONNRESET", src: "issue brief (network errors)", output: "Error: read ECONNRESET\n    at TLSWrap.onStreamRead", outcome: "transient", reason: "network" },
-  { name: "ETIMEDOUT", src: "issue brief", output: "connect ETIMEDOUT 160.79.104.10:443", outcome: "transient", reason: "network" },
-  { name: "ENOTFOUND", src: "issue brief", output: "getaddrinfo ENOTFOUND platform.claude.com", outcome: "transient", reason: "network" },
-  { name: "Request timed out", src: "Claude Code API error text", output: "API Error: Request timed out.", outcome: "transient", reason: "network" },
-  {
-    name: "529 overloaded",
-    src: "anthropics/claude-code#39745",
-    output: 'API Error: 529 {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"},"request_id":"req_011CZTEFvft13DajMTp9pp64"}',
-    outcome: "transient",
-    reason: "overloaded",
-  },
-  { name: "529 Overloaded (2026 wording)", src: "anthropics/claude-code#81327", output: "API Error: 529 Overloaded. This is a server-side issue, usually temporary — try again in a moment. If it persists, check https://status.claude.com.", outcome: "transient", reason: "overloaded" },
-  { name: "429 from the token endpoint", src: "facts/peers.md §0.4 (#47754)", output: "OAuth token refresh failed: Request failed with status code 429", outcome: "transient", reason: "rate-limited" },
-  { name: "rate_limit_error", src: "Anthropic API error type", output: 'API Error: 429 {"type":"error","error":{"type":"rate_limit_error","message":"Rate limited"}}', outcome: "transient", reason: "rate-limited" },
-  { name: "500 api_error", src: "Anthropic API error type", output: 'API Error: 500 {"type":"error","error":{"type":"api_error","message":"Internal server error"}}', outcome: "transient", reason: "server-error" },
-  { name: "503 from a proxy", src: "issue brief (5xx)", output: "Request failed with status code 503", outcome: "transient", reason: "server-error" },
-  {
-    name: "Cloudflare 403 HTML on refresh (with the generic /login hint)",
-    src: "anthropics/claude-code#47754, #50743",
-    output:
-      'OAuth token refresh failed: 403 <!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title></head><body>cloudflare … cf-ray: 8f1e2d3c4b5a6978-FRA</body></html>\nPlease run /login',
-    outcome: "transient",
-    reason: "cloudflare",
-  },
-  { name: "Cloudflare Attention Required", src: "anthropics/claude-code#47754", output: "Request failed with status code 403: Attention Required! | Cloudflare", outcome: "transient", reason: "cloudflare" },
-  // strong login markers beat network noise
-  { name: "invalid_grant after retries with fetch failed", src: "mixed", output: "TypeError (fetch failed)\nOAuth refresh: invalid_grant", outcome: "login-required", reason: "invalid-grant" },
-  // unknown
-  { name: "other non-zero exit", src: "-", output: "Error: something unexpected happened", outcome: "unknown", reason: "exit-1" },
-];
+type Endpoint = 400 | 401 | 403 | 429 | 500 | 503 | "no-answer" | "none";
+const ENDPOINTS: Endpoint[] = [400, 401, 403, 429, 500, 503, "no-answer", "none"];
+const endpointOf = (e: Endpoint): TokenEndpointResult => (e === "no-answer" ? { kind: "no-answer" } : e === "none" ? { kind: "none" } : { kind: "status", status: e });
 
-describe("classifyAttempt: real error texts", () => {
-  for (const r of rows) {
-    test(`${r.name} → ${r.outcome} (${r.src})`, () => {
-      const c = classifyAttempt({ before, after: sameAfter, run: run(r.output, r.exitCode ?? 1), now: NOW });
-      assert.equal(c.outcome, r.outcome, `evidence: ${c.evidence}`);
-      assert.equal(c.reason, r.reason);
-    });
+/** The expected verdict: the table, written as the rules it follows. */
+function expected(a: After, e: Endpoint, t: Timing): [string, string] {
+  if (a === "logged-out") return ["login-required", "logged-out"];
+  if (a === "renewed") return ["renewed", "renewed"];
+  if (e === 400) return ["login-required", "refresh-token-refused"];
+  if (e === "no-answer") return ["transient", "token-endpoint-no-answer"];
+  if (e !== "none") return ["transient", `token-endpoint-${e}`];
+  if (a === "unreadable") return ["unknown", "credentials-unreadable-after"];
+  return t === "not-due" ? ["not-needed", "cli-kept-token"] : ["unknown", "due-not-renewed"];
+}
+
+function input(a: After, e: Endpoint, t: Timing, run: Partial<RunSummary> = {}): ClassifyInput {
+  const before = beforeOf(t);
+  return { before, after: afterOf(a, before), endpoint: endpointOf(e), run: { exitCode: 1, timedOut: false, output: "", ...run }, startedAt: NOW, now: NOW + 3000 };
+}
+
+describe("classifyAttempt: after-state × token endpoint × timing", () => {
+  for (const a of ["renewed", "logged-out", "unchanged", "unreadable"] as const) {
+    for (const e of ENDPOINTS) {
+      for (const t of ["due", "expired", "not-due"] as const) {
+        const [outcome, reason] = expected(a, e, t);
+        test(`file ${a}, token endpoint ${e}, ${t} → ${outcome} (${reason}), whatever the CLI printed or exited with`, () => {
+          for (const output of WORDINGS) {
+            for (const exitCode of [0, 1]) {
+              const c = classifyAttempt(input(a, e, t, { output, exitCode }));
+              assert.deepEqual([c.outcome, c.reason], [outcome, reason], `output ${JSON.stringify(output)}, exit ${exitCode}: ${c.evidence}`);
+              assert.doesNotMatch(c.evidence, /\n/);
+            }
+          }
+        });
+      }
+    }
   }
 });
 
-describe("classifyAttempt: credentials and exit status", () => {
-  test("token changed → renewed, even with a non-zero exit and an error text", () => {
-    const after = { ...before, fingerprint: "bbbb", expiresAt: NOW + 8 * 3600_000 };
-    const c = classifyAttempt({ before, after, run: run("API Error: 529 Overloaded", 1), now: NOW });
-    assert.equal(c.outcome, "renewed");
-    assert.match(c.evidence, /status 1/);
-  });
-  test("same token, later expiresAt → renewed", () => {
-    assert.equal(isRenewed(before, { ...before, expiresAt: before.expiresAt + 1 }), true);
-    assert.equal(isRenewed(before, { ...before }), false);
-    assert.equal(isRenewed(before, { ...before, expiresAt: before.expiresAt - 1 }), false);
-    assert.equal(isRenewed(before, undefined), false);
-  });
-  test("exit 0, not renewed, token still valid → not-needed (the CLI keeps tokens until shortly before expiry)", () => {
-    const c = classifyAttempt({ before, after: sameAfter, run: run("ok", 0), now: NOW });
-    assert.deepEqual([c.outcome, c.reason], ["not-needed", "cli-kept-token"]);
-  });
-  test("exit 0, not renewed, token expired → unknown", () => {
-    const expired = { ...before, expiresAt: NOW - 1000 };
-    const c = classifyAttempt({ before: expired, after: expired, run: run("ok", 0), now: NOW });
-    assert.deepEqual([c.outcome, c.reason], ["unknown", "expired-not-renewed"]);
-  });
-  test("refresh token expired per refreshTokenExpiresAt → login-required", () => {
-    const b = { ...before, refreshTokenExpiresAt: NOW - 1 };
-    const c = classifyAttempt({ before: b, after: b, run: run("", 1), now: NOW });
-    assert.deepEqual([c.outcome, c.reason], ["login-required", "refresh-token-expired"]);
-  });
-  test("timeout without a recognised text → transient timeout", () => {
-    const c = classifyAttempt({ before, after: sameAfter, run: run("", null, { timedOut: true, signal: "SIGTERM" }), now: NOW });
-    assert.deepEqual([c.outcome, c.reason], ["transient", "timeout"]);
-  });
-  test("CLI not found → unknown cli-not-started", () => {
-    const c = classifyAttempt({ before, after: sameAfter, run: run("", null, { spawnError: "spawn claude ENOENT" }), now: NOW });
-    assert.deepEqual([c.outcome, c.reason], ["unknown", "cli-not-started"]);
-  });
-  test("credentials unreadable after the run → unknown", () => {
-    const c = classifyAttempt({ before, after: undefined, afterProblem: "not valid JSON", run: run("", 0), now: NOW });
-    assert.deepEqual([c.outcome, c.reason], ["unknown", "credentials-unreadable-after"]);
-  });
-  test("evidence never contains a token printed by the CLI", () => {
-    const tok = fakeAccessToken();
-    const c = classifyAttempt({ before, after: sameAfter, run: run(`invalid_grant for ${tok}`, 1), now: NOW });
+describe("classifyAttempt: the CLI's wording is not evidence", () => {
+  test("the real transient line with a dead login behind it → login-required (only the file and the log tell)", () => {
+    const c = classifyAttempt(input("logged-out", 400, "expired", { output: TRANSIENT_LINE }));
     assert.equal(c.outcome, "login-required");
-    assert.ok(!c.evidence.includes(tok), c.evidence);
-    assert.ok(!c.evidence.includes(tok.slice(13, 40)));
+    assert.match(c.evidence, /HTTP 400.*Claude Code cleared the login/);
   });
-  test("a request id containing 429 or 500 is not a status code", () => {
-    const c = classifyAttempt({ before, after: sameAfter, run: run('Error: something {"request_id":"req_011CZ429x500Q"}', 1), now: NOW });
-    assert.equal(c.outcome, "unknown");
+  test('"invalid_grant" or "OAuth token has expired" on stdout with a 500 at the endpoint → transient', () => {
+    for (const output of ['invalid_grant', "OAuth token has expired", DEAD_LOGIN_LINE]) {
+      assert.equal(classifyAttempt(input("unchanged", 500, "expired", { output })).outcome, "transient", output);
+    }
+  });
+  test("auth status exits 0 whatever happened: exit 0 after a 400 that blanked the file is still login-required", () => {
+    assert.equal(classifyAttempt(input("logged-out", 400, "expired", { exitCode: 0, output: AUTH_STATUS_JSON })).outcome, "login-required");
+  });
+  test("-p exits 0 on a failed renewal with 1–5 min left (falls back to the valid token): transient, not not-needed", () => {
+    const c = classifyAttempt(input("unchanged", 429, "due", { exitCode: 0, output: "ok" }));
+    assert.deepEqual([c.outcome, c.reason], ["transient", "token-endpoint-429"]);
+    assert.match(c.evidence, /answered HTTP 429; a retry fixes this/);
   });
 });
 
-test("exit codes per outcome (documented in README)", () => {
+describe("classifyAttempt: other cases", () => {
+  test("renewed with a non-zero exit says so", () => {
+    const c = classifyAttempt(input("renewed", "none", "due", { exitCode: 1 }));
+    assert.equal(c.outcome, "renewed");
+    assert.match(c.evidence, /status 1 after renewing/);
+    assert.equal(classifyAttempt(input("renewed", "none", "due", { exitCode: 0 })).evidence, "credentials renewed");
+  });
+  test("isRenewed: a new token or a later expiry", () => {
+    const b = beforeOf("due");
+    assert.equal(isRenewed(b, { ...b, fingerprint: "cccc" }), true);
+    assert.equal(isRenewed(b, { ...b, expiresAt: b.expiresAt + 1 }), true);
+    assert.equal(isRenewed(b, { ...b }), false);
+    assert.equal(isRenewed(b, { ...b, expiresAt: b.expiresAt - 1 }), false);
+  });
+  test("408 → transient; another 4xx (404) → unknown with its status", () => {
+    const t = classifyAttempt({ ...input("unchanged", "none", "due"), endpoint: { kind: "status", status: 408 } });
+    assert.deepEqual([t.outcome, t.reason], ["transient", "token-endpoint-408"]);
+    const c = classifyAttempt({ ...input("unchanged", "none", "due"), endpoint: { kind: "status", status: 404 } });
+    assert.deepEqual([c.outcome, c.reason], ["unknown", "token-endpoint-404"]);
+  });
+  test("the CLI timed out with nothing in its log → transient timeout", () => {
+    const c = classifyAttempt(input("unchanged", "none", "expired", { exitCode: null, timedOut: true, signal: "SIGTERM" }));
+    assert.deepEqual([c.outcome, c.reason], ["transient", "timeout"]);
+  });
+  test("killed by a signal, not a timeout → unknown killed", () => {
+    const c = classifyAttempt(input("unchanged", "none", "expired", { exitCode: null, signal: "SIGKILL" }));
+    assert.deepEqual([c.outcome, c.reason], ["unknown", "killed"]);
+  });
+  test("CLI not found → unknown cli-not-started, whatever the file says", () => {
+    for (const a of ["unchanged", "logged-out"] as const) {
+      const c = classifyAttempt(input(a, "none", "due", { exitCode: null, spawnError: "spawn claude ENOENT" }));
+      assert.deepEqual([c.outcome, c.reason], ["unknown", "cli-not-started"]);
+    }
+  });
+  test("the login's end (refreshTokenExpiresAt) passed, nothing else known → login-required", () => {
+    const i = input("unchanged", "none", "expired");
+    i.before = { ...i.before, refreshTokenExpiresAt: NOW - 1 };
+    i.after = { state: "ok", creds: { ...i.before } };
+    const c = classifyAttempt(i);
+    assert.deepEqual([c.outcome, c.reason], ["login-required", "refresh-token-expired"]);
+  });
+  test("due-not-renewed names the likely cause", () => {
+    assert.match(classifyAttempt(input("unchanged", "none", "due")).evidence, /no call to the token endpoint/);
+  });
+});
+
+test("evidence never contains a token printed by the CLI", () => {
+  const at = fakeAccessToken();
+  const rt = fakeRefreshToken();
+  const output = `Failed to authenticate (token ${at}, refresh ${rt})\nsk-ant-oat01-${at.slice(13)}`;
+  for (const a of ["renewed", "logged-out", "unchanged", "unreadable"] as const) {
+    for (const e of ENDPOINTS) {
+      for (const t of ["due", "not-due"] as const) {
+        for (const extra of [{}, { spawnError: `spawn ${at} ENOENT` }, { timedOut: true }, { signal: "SIGKILL" }]) {
+          const c = classifyAttempt(input(a, e, t, { output, ...extra }));
+          assert.ok(!c.evidence.includes(at) && !c.evidence.includes(at.slice(13, 40)), c.evidence);
+          assert.ok(!c.evidence.includes(rt) && !c.evidence.includes(rt.slice(13, 40)), c.evidence);
+        }
+      }
+    }
+  }
+});
+
+test("exit codes per outcome (documented in docs/runtime.md)", () => {
   assert.deepEqual(
     (["renewed", "not-needed", "transient", "login-required", "unknown"] as const).map(exitCodeFor),
     [0, 0, 75, 1, 70],
