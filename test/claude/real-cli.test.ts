@@ -12,7 +12,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CLAUDE_VERSIONS,
@@ -67,6 +67,16 @@ interface Run {
 
 let runCounter = 0;
 
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...filesUnder(p));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
+}
+
 /** One CLI run against the fake: fresh config dir and tokens, the fake in `mode`, a fresh debug file. */
 async function runCli(
   ns: ClaudeNetns,
@@ -107,6 +117,11 @@ async function runCli(
   assert.equal(findLeakedToken(r.stdout + r.stderr, all), undefined, "a token value appeared in the CLI's output");
   assert.equal(findLeakedToken(debug, all), undefined, "a token value appeared in the CLI's --debug-file log");
   assert.equal(findLeakedToken(ns.fakeLog(), all), undefined, "a token value appeared in the fake's log");
+  // …nor any file the CLI wrote besides the credentials file (.claude.json, backups, sessions).
+  for (const f of filesUnder(configDir)) {
+    if (f === credPath) continue;
+    assert.equal(findLeakedToken(readFileSync(f, "utf8"), all), undefined, `a token value appeared in ${f.slice(configDir.length)}`);
+  }
   const noAnswer = TOKEN_NO_ANSWER_RE.exec(debug)?.[0];
   observations.push({
     version,
@@ -136,6 +151,8 @@ function assertRenewed(run: Run, started: number): void {
   assert.equal(a.subscriptionTypeSource, "sign_in");
   assert.ok(Array.isArray(a.scopes) && (a.scopes as string[]).includes("user:inference"));
   assert.equal(statSync(run.credPath).mode & 0o777, 0o600);
+  assert.doesNotMatch(run.debug, /OAuth profile: response body failed shape validation/, "the fake's profile has the shape the CLI checks");
+  assert.equal(run.stats.profileCalls >= 1, true);
   assert.equal(run.stats.tokenRequests, 1);
   assert.equal(run.stats.tokenOk, 1);
   const shape = run.stats.tokenRequestShapes[0]!;
