@@ -12,13 +12,15 @@ import { readDeclaredAgents } from "../openclaw/agents";
 import { readOpenClawVersion } from "../openclaw/era";
 import { authProfilesPath, authStatePath, openclawConfigPath } from "../openclaw/paths";
 import { scrubText } from "../redact";
+import { readSqliteAuthStore, type SqliteStoreRead } from "../openclaw/sqlite-store";
+import { tokenFingerprint } from "../state/refresh-state";
 import { isDir } from "./context";
-import { heldExpiry, planAuthJson } from "./plan/auth-json";
+import { heldExpiry, planAuthJson, usableCredential } from "./plan/auth-json";
 import { planEnv } from "./plan/env";
 import { planOauthJson } from "./plan/oauth-json";
 import { planPaste } from "./plan/paste";
 import { loadSyncState, tokenHash, type SyncState } from "./state";
-import { agentEra, listAgents } from "./targets/auth-store";
+import { agentEra, agentsToSync, type AgentRef } from "./targets/auth-store";
 import { envTargetPath } from "./targets/env";
 import { oauthJsonTargetPath, stateDirEra } from "./targets/oauth-json";
 import type { SyncDeps, TargetInspection } from "./types";
@@ -45,30 +47,14 @@ function safeParse(text: string): Record<string, unknown> | undefined {
 async function inspectAuthStore(ic: InspectCtx, target: AuthStoreTarget): Promise<TargetInspection[]> {
   const stateDir = ic.config.openclaw.stateDir;
   if (!(await isDir(stateDir))) return [{ target: "auth-store", state: "error", path: stateDir, detail: `openclaw.stateDir ${stateDir} does not exist` }];
-  const agents = await listAgents(stateDir, target, (await readDeclaredAgents(ic.config)).agents);
+  const agents = await agentsToSync(stateDir, target, (await readDeclaredAgents(ic.config)).agents);
   if (agents.length === 0) return [{ target: "auth-store", state: "missing", path: stateDir, detail: "no agent dirs yet" }];
   const out: TargetInspection[] = [];
   for (const agent of agents) {
     const d = await agentEra(ic, target, agent.agentDir);
     const base = { target: agent.label, era: d.era };
     if (d.era === "sqlite") {
-      const rec = agent.agentId ? ic.state.pasted[`${agent.agentId}|${target.profileId}`] : undefined;
-      if (!rec) {
-        out.push({ ...base, state: "missing", path: agent.agentDir, detail: `no paste-token recorded by this tool (${d.reason})` });
-        continue;
-      }
-      if (!ic.creds) {
-        out.push({ ...base, state: "stale", path: agent.agentDir, expiresAt: rec.expiresAt, detail: NO_SOURCE });
-        continue;
-      }
-      const p = planPaste(rec, ic.creds, target.profileId, ic.now());
-      out.push({
-        ...base,
-        state: p.action === "unchanged" ? "in-sync" : p.action === "skip-newer" ? "newer" : "stale",
-        path: agent.agentDir,
-        expiresAt: rec.expiresAt,
-        detail: p.detail,
-      });
+      out.push(await inspectSqliteAgent(ic, target, agent, d.reason));
       continue;
     }
     const storePath = authProfilesPath(agent.agentDir);
@@ -95,6 +81,46 @@ async function inspectAuthStore(ic: InspectCtx, target: AuthStoreTarget): Promis
     out.push({ ...base, state, path: storePath, ...withHeld, detail: p.detail });
   }
   return out;
+}
+
+/**
+ * SQLite era: what OpenClaw's store really holds (read-only, openclaw/sqlite-store.ts), reduced
+ * to expiry and fingerprint; our paste record only when the store cannot be read.
+ */
+async function inspectSqliteAgent(ic: InspectCtx, target: AuthStoreTarget, agent: AgentRef, reason: string): Promise<TargetInspection> {
+  const base = { target: agent.label, era: "sqlite" as const };
+  const rec = agent.agentId ? ic.state.pasted[`${agent.agentId}|${target.profileId}`] : undefined;
+  let read: SqliteStoreRead | undefined;
+  let readProblem: string | undefined;
+  try {
+    read = await readSqliteAuthStore(agent.agentDir, ic.config.openclaw.stateDir);
+  } catch (e) {
+    readProblem = scrubText(e instanceof Error ? e.message : String(e));
+  }
+  if (read === undefined) {
+    // Unreadable (or no database yet): fall back to what we pasted last.
+    const why = readProblem ? `store unreadable (${readProblem})` : "no SQLite store yet";
+    if (!rec) return { ...base, state: "missing", path: agent.agentDir, detail: `${why}; no paste-token recorded by this tool (${reason})` };
+    if (!ic.creds) return { ...base, state: "stale", path: agent.agentDir, expiresAt: rec.expiresAt, detail: `${why}; ${NO_SOURCE}` };
+    const p = planPaste(rec, ic.creds, target.profileId, ic.now());
+    const state = p.action === "unchanged" ? "in-sync" : p.action === "skip-newer" ? "newer" : "stale";
+    return { ...base, state, path: agent.agentDir, expiresAt: rec.expiresAt, detail: `${why}; by our record: ${p.detail}` };
+  }
+  const where = `${read.location === "shared" ? "shared " : ""}${read.path}`;
+  const profiles = read.store?.profiles;
+  const held = typeof profiles === "object" && profiles !== null ? (profiles as Record<string, unknown>)[target.profileId] : undefined;
+  if (typeof held !== "object" || held === null) return { ...base, state: "missing", path: read.path, detail: `no profile ${target.profileId} in ${where}` };
+  const h = held as Record<string, unknown>;
+  const secret = typeof h.token === "string" ? h.token : typeof h.access === "string" ? h.access : typeof h.key === "string" ? h.key : undefined;
+  const exp = heldExpiry(profiles, target.profileId);
+  const fp = secret ? tokenFingerprint(secret) : undefined;
+  const facts = { ...(exp !== undefined ? { expiresAt: exp } : {}), ...(fp ? { fingerprint: fp } : {}) };
+  const what = `${target.profileId} in ${where}: ${String(h.type ?? "?")}${fp ? ` fingerprint ${fp}` : ", no token"}${exp !== undefined ? `, expires ${new Date(exp).toISOString()}` : ""}`;
+  if (!usableCredential(held)) return { ...base, state: "stale", path: read.path, ...facts, detail: `${what}: OpenClaw cannot use it; sync replaces it` };
+  if (!ic.creds) return { ...base, state: "stale", path: read.path, ...facts, detail: `${what}; ${NO_SOURCE}` };
+  if (secret !== undefined && tokenHash(secret) === tokenHash(ic.creds.accessToken)) return { ...base, state: "in-sync", path: read.path, ...facts, detail: `${what} (the current token)` };
+  if (exp !== undefined && exp > ic.creds.expiresAt) return { ...base, state: "newer", path: read.path, ...facts, detail: `${what}: newer than the source; sync leaves it` };
+  return { ...base, state: "stale", path: read.path, ...facts, detail: `${what}: not the current token; sync pastes it` };
 }
 
 async function inspectOauthJson(ic: InspectCtx, target: OauthJsonTarget): Promise<TargetInspection> {

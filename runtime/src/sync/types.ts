@@ -51,6 +51,8 @@ export interface TargetInspection {
   era?: StorageEra;
   /** Expiry of the token the target holds, if readable. */
   expiresAt?: number;
+  /** First 16 hex of the SHA-256 of the token the target holds (SQLite era: read from OpenClaw's store); never the token. */
+  fingerprint?: string;
   detail: string;
 }
 

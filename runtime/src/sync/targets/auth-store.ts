@@ -58,30 +58,36 @@ export async function listAgents(stateDir: string, target: AuthStoreTarget, decl
   return refs;
 }
 
+/**
+ * listAgents, plus the SQLite-era fallback: 2026.9.6 creates no agent dir, only the shared
+ * database (facts §7), and its CLI still reaches "main". Empty = nothing to sync into yet.
+ * `sync` and `status` use the same rule, so status shows the target sync pastes into.
+ */
+export async function agentsToSync(stateDir: string, target: AuthStoreTarget, declared: readonly DeclaredAgent[]): Promise<AgentRef[]> {
+  const agents = await listAgents(stateDir, target, declared);
+  if (agents.length > 0) return agents;
+  const shared = await fsp.stat(sharedSqlitePath(stateDir)).then(
+    () => true,
+    () => false,
+  );
+  return shared || target.era === "sqlite" ? [{ label: "auth-store:main", agentDir: defaultAgentDir(stateDir, "main"), agentId: "main" }] : [];
+}
+
 export async function syncAuthStore(ctx: RunContext, target: AuthStoreTarget): Promise<TargetResult[]> {
   const stateDir = ctx.config.openclaw.stateDir;
   if (!ctx.stateDirExists) {
     return [{ target: "auth-store", outcome: "refused", path: stateDir, detail: `openclaw.stateDir ${stateDir} does not exist: fix it in the config` }];
   }
-  let agents = await listAgents(stateDir, target, ctx.declaredAgents);
+  const agents = await agentsToSync(stateDir, target, ctx.declaredAgents);
   if (agents.length === 0) {
-    // 2026.9.6 creates no agent dir, only the shared database (facts §7): the CLI still reaches "main".
-    const shared = await fsp.stat(sharedSqlitePath(stateDir)).then(
-      () => true,
-      () => false,
-    );
-    if (shared || target.era === "sqlite") {
-      agents = [{ label: "auth-store:main", agentDir: defaultAgentDir(stateDir, "main"), agentId: "main" }];
-    } else {
-      return [
-        {
-          target: "auth-store",
-          outcome: "refused",
-          path: agentsRoot(stateDir),
-          detail: `no agent dirs under ${agentsRoot(stateDir)}: start OpenClaw once (it creates agents/main/agent), or list agents/agentDirs in the target`,
-        },
-      ];
-    }
+    return [
+      {
+        target: "auth-store",
+        outcome: "refused",
+        path: agentsRoot(stateDir),
+        detail: `no agent dirs under ${agentsRoot(stateDir)}: start OpenClaw once (it creates agents/main/agent), or list agents/agentDirs in the target`,
+      },
+    ];
   }
   const out: TargetResult[] = [];
   for (const agent of agents) {
