@@ -161,14 +161,28 @@ describe(`refresh with the real Claude Code CLI ${VERSION} against a loopback FA
       const loginAlert = r.alerts.conditions?.["login-required"]?.active === true;
       assert.equal(loginAlert, f.outcome === "login-required", "login-required raised exactly for a dead login");
       assert.notEqual(r.alerts.conditions?.["expiring-unrenewed"]?.active, true, "an outage of a minute pages nobody");
-      // Not asserted: that the next attempt renews once the endpoint answers again. Right after a
-      // 401/429 the real CLI (2.1.332) once made no token request at all; to be observed.
       if (f.outcome === "login-required") {
         assert.equal(r.creds.accessToken, "", "the real CLI blanked the login");
         const again = await refresh(ns, h);
         assert.equal(again.code, 1, "after a dead login: login-required, never exit 65");
         assert.match(again.stderr, /logged out/);
         assert.equal(again.state.counters.cliRuns, 1, "no CLI run for a login that is gone");
+      } else {
+        // The endpoint recovers. Right after a failed refresh the real CLI sometimes exits from
+        // `auth status` before its refresh starts (no token request): that run is transient
+        // (due-not-renewed, exit 75, no page) and a retry renews. Bounded: at most 5 attempts.
+        let renewed = false;
+        for (let i = 0; i < 5 && !renewed; i++) {
+          const ok = await refresh(ns, h, "--force");
+          if (ok.code === 0) {
+            assert.match(ok.stdout, /^renewed: /m);
+            renewed = true;
+          } else {
+            assert.equal(ok.code, 75, ok.stdout + ok.stderr);
+            assert.equal(ok.state.lastAttempt.reason, "due-not-renewed");
+          }
+        }
+        assert.ok(renewed, "renewed within 5 attempts once the endpoint answered again");
       }
     });
   }

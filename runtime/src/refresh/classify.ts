@@ -116,10 +116,14 @@ export function classifyAttempt(i: ClassifyInput): Classification {
     };
   }
   if (run.signal) return { outcome: "unknown", reason: "killed", evidence: `killed by ${run.signal}${cli}` };
+  // Seen with the real 2.1.332 after a failed refresh: `auth status` sometimes exits after its
+  // connectivity probe, before its refresh starts (no token request at all); the next run renews.
+  // So this is retried like an outage; if it persists (e.g. another credential source such as
+  // apiKeyHelper), expiring-unrenewed pages once the token has stayed expired long enough.
   return {
-    outcome: "unknown",
+    outcome: "transient",
     reason: "due-not-renewed",
-    evidence: `the token was due but the CLI (exit ${run.exitCode}) renewed nothing and its debug log shows no call to the token endpoint (another credential source in its environment or settings, e.g. apiKeyHelper?)${cli}`,
+    evidence: `the token was due but the CLI (exit ${run.exitCode}) made no call to the token endpoint; retried (if this persists: another credential source in its environment or settings, e.g. apiKeyHelper?)${cli}`,
   };
 }
 

@@ -396,6 +396,5 @@ async function afterState(config: Config, deps: RefreshDeps): Promise<AfterState
 
 function unknownHint(reason: string, config: Config): string {
   if (reason === "cli-not-started") return `; check refresh.cli (${config.refresh.cli[0]}) exists on the ${config.refresh.on === "container" ? "container" : "host"} PATH, or give an absolute path`;
-  if (reason === "due-not-renewed") return "; run 'openclaw-oauth-sync doctor'";
   return "; run 'openclaw-oauth-sync status' and 'doctor'";
 }

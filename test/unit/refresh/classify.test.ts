@@ -50,7 +50,7 @@ function expected(a: After, e: Endpoint, t: Timing): [string, string] {
   if (e === "no-answer") return ["transient", "token-endpoint-no-answer"];
   if (e !== "none") return ["transient", `token-endpoint-${e}`];
   if (a === "unreadable") return ["unknown", "credentials-unreadable-after"];
-  return t === "not-due" ? ["not-needed", "cli-kept-token"] : ["unknown", "due-not-renewed"];
+  return t === "not-due" ? ["not-needed", "cli-kept-token"] : ["transient", "due-not-renewed"];
 }
 
 function input(a: After, e: Endpoint, t: Timing, run: Partial<RunSummary> = {}): ClassifyInput {
@@ -140,7 +140,9 @@ describe("classifyAttempt: other cases", () => {
     assert.deepEqual([c.outcome, c.reason], ["login-required", "refresh-token-expired"]);
   });
   test("due-not-renewed names the likely cause", () => {
-    assert.match(classifyAttempt(input("unchanged", "none", "due")).evidence, /no call to the token endpoint/);
+    const c = classifyAttempt(input("unchanged", "none", "due"));
+    assert.match(c.evidence, /no call to the token endpoint; retried/);
+    assert.match(c.evidence, /apiKeyHelper/);
   });
 });
 
