@@ -163,6 +163,7 @@ export async function runRefresh(config: Config, opts: RefreshOptions, deps: Ref
   const runEnds = startedAt + rcfg.maxRunMinutes * 60_000;
   let aim: { fingerprint: string; expiresAt: number; at: number } | undefined;
   let lastFailure: RefreshReport | undefined;
+  let announced: number | undefined;
   for (;;) {
     const src = await readSource();
     const halt = await unrenewable(src);
@@ -194,7 +195,10 @@ export async function runRefresh(config: Config, opts: RefreshOptions, deps: Ref
         if (due - now() > rcfg.maxWaitMinutes * 60_000 || due > runEnds) {
           return report("not-needed", "not-due", `not-needed: ${validFor(snap, now())}; ${nextRenewalText(snap, config)}`, false);
         }
-        if (!lastFailure) log.info(`waiting for the renewal point ${formatTime(due)} (in ${formatDuration(due - now())}); ${validFor(snap, now())}`);
+        if (!lastFailure && announced !== due) {
+          announced = due;
+          log.info(`waiting for the renewal point ${formatTime(due)} (in ${formatDuration(due - now())}); ${validFor(snap, now())}`);
+        }
         await sleep(Math.min(WAIT_SLICE_MS, Math.max(0, due - now())));
         continue;
       }
