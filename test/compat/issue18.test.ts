@@ -11,7 +11,10 @@
  *  18.3  2026.2.26: `edit-json` on an openclaw.json with unquoted keys, comments and trailing
  *        commas: the release loads the result and reports our model as its default;
  *  18.5  2026.9.6: right after a paste, `status` reads OpenClaw's SQLite store (read-only) and
- *        shows the profile's fingerprint and expiry; nothing in the state dir changes.
+ *        shows the profile's fingerprint and expiry; nothing in the state dir changes;
+ *  18.6  2026.9.6: on the claude-cli route sync pastes no token profile, refuses while one of
+ *        ours is there, and `sync --remove-route-profile` removes it (the release's
+ *        `models status` then lists none).
  *
  * OCS_COMPAT_BUNDLE=<path> runs these against another bundle (e.g. one built from an older
  * commit, to see a case fail there). OCS_COMPAT=0 skips.
@@ -281,6 +284,43 @@ describe("issue 18 on real OpenClaw releases", { skip: SKIP ? "OCS_COMPAT=0" : f
       const human = await s.ours_(["--config", s.cfgPath, "status"]);
       assert.doesNotMatch(human.stdout, /no agent dirs yet/);
       assert.deepEqual(snapshot(s.stateDir), before, "status changed a file in OpenClaw's state dir");
+      s.assertNoLeak();
+    }),
+  );
+
+  test("18.6 2026.9.6: on the claude-cli route no token profile is pasted, and ours is removed by sync --remove-route-profile", { timeout: 900_000 }, () =>
+    withScratch("2026.9.6", async (s) => {
+      const set = await s.oc(["models", "set", MODEL]);
+      assert.equal(set.code, 0, `openclaw models set: ${tail(set.stdout + set.stderr, 4)}`);
+      s.writeConfig([{ kind: "auth-store" }], { openclaw: { stateDir: s.stateDir, cli: [node, s.installed.cli], cliTimeoutSeconds: 600 } });
+      // Direct route first: our profile goes in (what an older version of this tool did on every route).
+      const first = await s.ours_(["--config", s.cfgPath, "sync", "--json"]);
+      assert.equal((jsonFrom(first.stdout) as SyncJson | undefined)?.results?.[0]?.outcome, "written", tail(s.scrub(first.stdout + first.stderr)));
+      // The operator switches the model to the claude-cli runtime (facts §9's config).
+      const cfg = join(s.stateDir, "openclaw.json");
+      const e = await s.ours_(["edit-json"], JSON.stringify({ file: cfg, json5: true, edits: [{ path: ["agents", "defaults", "models", MODEL, "agentRuntime"], value: { id: "claude-cli" } }] }));
+      assert.equal(e.code, 0, tail(e.stdout + e.stderr, 4));
+      const refused = await s.ours_(["--config", s.cfgPath, "sync", "--json"]);
+      const r1 = (jsonFrom(refused.stdout) as SyncJson | undefined)?.results?.[0];
+      assert.equal(refused.code, 1, "a profile of ours shadowing Claude's login needs attention");
+      assert.equal(r1?.outcome, "refused", r1?.detail);
+      assert.match(r1?.detail ?? "", /--remove-route-profile/);
+      const removed = await s.ours_(["--config", s.cfgPath, "sync", "--json", "--remove-route-profile"]);
+      const r2 = (jsonFrom(removed.stdout) as SyncJson | undefined)?.results?.[0];
+      assert.equal(removed.code, 0, tail(s.scrub(removed.stdout + removed.stderr)));
+      assert.match(r2?.detail ?? "", /removed/, r2?.detail);
+      // The release's own view: no anthropic:default profile any more.
+      const st = await s.oc(["models", "status", "--json"]);
+      const sj = jsonFrom(st.stdout) as { auth?: { oauth?: { profiles?: { profileId: string }[] } } } | undefined;
+      assert.ok(sj !== undefined, `models status: exit ${st.code}`);
+      assert.ok(!(sj.auth?.oauth?.profiles ?? []).some((p) => p.profileId === "anthropic:default"), `profiles: ${JSON.stringify(sj.auth?.oauth?.profiles?.map((p) => p.profileId))}`);
+      // And sync leaves it that way; status says so.
+      const again = await s.ours_(["--config", s.cfgPath, "sync", "--json"]);
+      const r3 = (jsonFrom(again.stdout) as SyncJson | undefined)?.results?.[0];
+      assert.ok(again.code === 0 && r3?.outcome === "unchanged", `${again.code} ${r3?.outcome}: ${r3?.detail}`);
+      const status = await s.ours_(["--config", s.cfgPath, "status", "--json"]);
+      const t = (jsonFrom(status.stdout) as { targets?: { state: string; detail: string }[] } | undefined)?.targets?.[0];
+      assert.equal(t?.state, "in-sync", t?.detail);
       s.assertNoLeak();
     }),
   );

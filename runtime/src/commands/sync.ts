@@ -11,7 +11,7 @@ import type { Logger } from "../log";
 import { runSync } from "../sync/engine";
 import type { SyncReport, TargetResult } from "../sync/types";
 
-const USAGE = "usage: openclaw-oauth-sync sync [--json] [--verbose]";
+const USAGE = "usage: openclaw-oauth-sync sync [--json] [--verbose] [--remove-route-profile]";
 
 /** Pure: the human line for one target. */
 export function formatResult(r: TargetResult): string {
@@ -57,8 +57,10 @@ export function syncExitCode(rep: SyncReport): number {
 export const syncCommand: Command = async (ctx) => {
   let json = false;
   let verbose = false;
+  let removeRouteProfile = false;
   for (const a of ctx.args) {
     if (a === "--json") json = true;
+    else if (a === "--remove-route-profile") removeRouteProfile = true;
     else if (a === "--verbose" || a === "-v") verbose = true;
     else throw new UserError(`sync: unknown option "${a}"\n${USAGE}`, ExitCode.usage);
   }
@@ -66,7 +68,7 @@ export const syncCommand: Command = async (ctx) => {
   // The per-target lines below replace the engine's info lines; warnings/errors still go to stderr.
   const log: Logger =
     verbose && !json ? ctx.log : { info: () => undefined, warn: (m, f) => ctx.log.warn(m, f), error: (m, f) => ctx.log.error(m, f) };
-  const report = await runSync(config, { log, now: ctx.now });
+  const report = await runSync(config, { log, now: ctx.now, ...(removeRouteProfile ? { removeRouteProfile } : {}) });
   if (json) {
     ctx.out(JSON.stringify(report, null, 2) + "\n");
   } else {

@@ -20,7 +20,7 @@ import { planEnv } from "./plan/env";
 import { planOauthJson } from "./plan/oauth-json";
 import { planPaste } from "./plan/paste";
 import { loadSyncState, tokenHash, type SyncState } from "./state";
-import { agentEra, agentsToSync, type AgentRef } from "./targets/auth-store";
+import { agentEra, agentsToSync, claudeCliRouteForwarding, type AgentRef } from "./targets/auth-store";
 import { envTargetPath } from "./targets/env";
 import { oauthJsonTargetPath, stateDirEra } from "./targets/oauth-json";
 import type { SyncDeps, TargetInspection } from "./types";
@@ -109,13 +109,19 @@ async function inspectSqliteAgent(ic: InspectCtx, target: AuthStoreTarget, agent
   const where = `${read.location === "shared" ? "shared " : ""}${read.path}`;
   const profiles = read.store?.profiles;
   const held = typeof profiles === "object" && profiles !== null ? (profiles as Record<string, unknown>)[target.profileId] : undefined;
-  if (typeof held !== "object" || held === null) return { ...base, state: "missing", path: read.path, detail: `no profile ${target.profileId} in ${where}` };
+  const route = await claudeCliRouteForwarding(ic);
+  if (typeof held !== "object" || held === null) {
+    return route
+      ? { ...base, state: "in-sync", path: read.path, detail: `no token profile in ${where}, as wanted: ${route} (a saved profile would shadow Claude Code's login)` }
+      : { ...base, state: "missing", path: read.path, detail: `no profile ${target.profileId} in ${where}` };
+  }
   const h = held as Record<string, unknown>;
   const secret = typeof h.token === "string" ? h.token : typeof h.access === "string" ? h.access : typeof h.key === "string" ? h.key : undefined;
   const exp = heldExpiry(profiles, target.profileId);
   const fp = secret ? tokenFingerprint(secret) : undefined;
   const facts = { ...(exp !== undefined ? { expiresAt: exp } : {}), ...(fp ? { fingerprint: fp } : {}) };
   const what = `${target.profileId} in ${where}: ${String(h.type ?? "?")}${fp ? ` fingerprint ${fp}` : ", no token"}${exp !== undefined ? `, expires ${new Date(exp).toISOString()}` : ""}`;
+  if (route) return { ...base, state: "stale", path: read.path, ...facts, detail: `${what}: it shadows Claude Code's login (${route}); remove it with sync --remove-route-profile` };
   if (!usableCredential(held)) return { ...base, state: "stale", path: read.path, ...facts, detail: `${what}: OpenClaw cannot use it; sync replaces it` };
   if (!ic.creds) return { ...base, state: "stale", path: read.path, ...facts, detail: `${what}; ${NO_SOURCE}` };
   if (secret !== undefined && tokenHash(secret) === tokenHash(ic.creds.accessToken)) return { ...base, state: "in-sync", path: read.path, ...facts, detail: `${what} (the current token)` };

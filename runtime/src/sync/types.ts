@@ -59,6 +59,11 @@ export interface TargetInspection {
 export interface SyncDeps {
   log: Logger;
   now: () => number;
+  /**
+   * `sync --remove-route-profile`: on the claude-cli route (OpenClaw ≥ 2026.8), remove the token
+   * profile this tool pasted earlier (`openclaw models auth logout <id> --yes`), issue 18 point 6.
+   */
+  removeRouteProfile?: boolean;
 }
 
 /** Signatures implemented in sync/engine.ts. */

@@ -12,6 +12,12 @@ import { decideEra, gatherEraFacts, type EraDecision } from "../../openclaw/era"
 import { describeCliFailure, runOpenClawCli } from "../../openclaw/cli";
 import { agentIdFromDir, agentsRoot, authProfilesPath, authStatePath, defaultAgentDir, lockPathFor, sharedSqlitePath } from "../../openclaw/paths";
 import { scrubText } from "../../redact";
+import JSON5 from "json5";
+import { inferRoute } from "../../status/route";
+import { parseOpenClawVersion } from "../../openclaw/era";
+import { readSqliteAuthStore } from "../../openclaw/sqlite-store";
+import { tokenHash } from "../state";
+import { openclawConfigPath } from "../../openclaw/paths";
 import { planAuthJson } from "../plan/auth-json";
 import { planPaste } from "../plan/paste";
 import type { TargetResult } from "../types";
@@ -159,6 +165,8 @@ async function pasteToken(ctx: RunContext, target: AuthStoreTarget, agent: Agent
     };
   }
   const key = `${agent.agentId}|${target.profileId}`;
+  const route = await claudeCliRouteForwarding(ctx);
+  if (route) return claudeCliRoute(ctx, target, agent, key, route);
   const plan = planPaste(ctx.state.pasted[key], ctx.creds, target.profileId, ctx.deps.now());
   if (plan.action === "unchanged") return { ...base, outcome: "unchanged", detail: `${plan.detail} (${decision.reason})` };
   if (plan.action === "skip-newer") return { ...base, outcome: "skipped-newer", detail: plan.detail };
@@ -176,4 +184,69 @@ async function pasteToken(ctx: RunContext, target: AuthStoreTarget, agent: Agent
   }
   ctx.state.pasted[key] = { hash: plan.hash, expiresAt: ctx.creds.expiresAt, at: ctx.deps.now() };
   return { ...base, outcome: "written", detail: `${plan.detail} via the OpenClaw CLI (${decision.reason})` };
+}
+
+/**
+ * The claude-cli route on OpenClaw ≥ 2026.8 (facts/openclaw.md §9, openclaw#134004): a saved
+ * `anthropic` token profile is handed to `claude` on fd 3 and replaces Claude Code's own login
+ * for claude-cli turns, and every re-paste drops the Claude session. So on that route sync
+ * pastes nothing. Returns the route's description when it applies; an unknown version counts as
+ * ≥ 2026.8 (pasting there is what can hurt).
+ */
+export async function claudeCliRouteForwarding(ctx: Pick<RunContext, "config" | "version">): Promise<string | undefined> {
+  const text = await readTextIfExists(openclawConfigPath(ctx.config.openclaw.stateDir, ctx.config.openclaw.configPath)).catch(() => undefined);
+  if (text === undefined) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON5.parse(text);
+  } catch {
+    return undefined;
+  }
+  const r = inferRoute(doc);
+  if (r.route !== "claude-cli") return undefined;
+  const v = ctx.version ? parseOpenClawVersion(ctx.version.version) : undefined;
+  if (v && (v[0] < 2026 || (v[0] === 2026 && v[1] < 8))) return undefined;
+  return `${r.model ?? "the default model"} runs through the Claude CLI${v ? ` on OpenClaw ${ctx.version!.version}` : ""}`;
+}
+
+async function claudeCliRoute(ctx: RunContext, target: AuthStoreTarget, agent: AgentRef, key: string, route: string): Promise<TargetResult> {
+  const base = { target: agent.label, era: "sqlite" as const, path: agent.agentDir };
+  const why = `${route}, which forwards a saved anthropic token profile to claude and shadows Claude Code's own login (facts §9)`;
+  let held: Record<string, unknown> | undefined;
+  try {
+    const read = await readSqliteAuthStore(agent.agentDir, ctx.config.openclaw.stateDir);
+    const p = (read?.store?.profiles as Record<string, unknown> | undefined)?.[target.profileId];
+    held = typeof p === "object" && p !== null ? (p as Record<string, unknown>) : undefined;
+  } catch (e) {
+    return { ...base, outcome: "failed", detail: `cannot read OpenClaw's store to check for ${target.profileId}: ${scrubText((e as Error).message)}` };
+  }
+  if (!held) {
+    delete ctx.state.pasted[key];
+    return { ...base, outcome: "unchanged", detail: `no token profile written: ${why}` };
+  }
+  const heldToken = typeof held.token === "string" ? held.token : undefined;
+  const ours = ctx.state.pasted[key] !== undefined || (heldToken !== undefined && tokenHash(heldToken) === tokenHash(ctx.creds.accessToken));
+  if (!ours) {
+    return {
+      ...base,
+      outcome: "refused",
+      detail: `${target.profileId} exists but was not pasted by this tool; it shadows Claude Code's login: ${why}. Remove it yourself if unwanted: openclaw models auth logout ${target.profileId} --yes`,
+    };
+  }
+  if (!ctx.deps.removeRouteProfile) {
+    return {
+      ...base,
+      outcome: "refused",
+      detail: `${target.profileId}, pasted by this tool earlier, shadows Claude Code's login: ${why}. Remove it with: openclaw-oauth-sync sync --remove-route-profile`,
+    };
+  }
+  const args = ["models", "auth", "logout", target.profileId, "--yes"];
+  if (agent.agentId !== "main") args.push("--agent", agent.agentId!);
+  const timeoutSeconds = ctx.config.openclaw.cliTimeoutSeconds;
+  const run = await ctx.serial(() => runOpenClawCli(ctx.config, args, { timeoutMs: timeoutSeconds * 1000 }));
+  if (run.result.exitCode !== 0) {
+    return { ...base, outcome: "failed", detail: `removing ${target.profileId} failed: ${describeCliFailure(run, [ctx.creds.accessToken, ctx.creds.refreshToken])}` };
+  }
+  delete ctx.state.pasted[key];
+  return { ...base, outcome: "written", detail: `${target.profileId} removed (openclaw models auth logout): ${why}` };
 }
