@@ -283,6 +283,44 @@ export const claudeCliProfileId: Check = (f) => {
   return out;
 };
 
+/**
+ * facts/openclaw.md §9 (openclaw#134004): on the claude-cli route OpenClaw ≥ 2026.8 hands a saved
+ * anthropic token profile to `claude` and it replaces Claude Code's own login for claude-cli
+ * turns; every re-paste drops the Claude session. An unknown version counts as ≥ 2026.8.
+ */
+export const claudeCliRoute: Check = (f) => {
+  const r = f.openclawJson.route;
+  if (!r || r.route !== "claude-cli") return [];
+  const v = f.version ? parseOpenClawVersion(f.version.version) : undefined;
+  const forwards = !v || v[0] > 2026 || (v[0] === 2026 && v[1] >= 8);
+  const on = f.version ? `OpenClaw ${f.version.version}` : "OpenClaw (version unknown)";
+  const tokenProfiles = f.agents.flatMap((a) =>
+    [...a.stores, ...(a.sqliteStore ? [a.sqliteStore] : [])].flatMap((st) =>
+      st.profiles
+        .filter((p) => (p.provider === "anthropic" || p.id.startsWith("anthropic:")) && (p.type === "token" || p.type === "oauth") && (p.hasToken || p.hasAccess))
+        .map((p) => `${p.id} (agent ${a.id}, ${st.path})`),
+    ),
+  );
+  if (forwards && tokenProfiles.length > 0) {
+    return [
+      {
+        id: "claude-cli-route",
+        level: "error",
+        message: `${r.model ?? "the default model"} runs through the Claude CLI on ${on}, which forwards a saved anthropic token profile to claude, where it replaces Claude Code's own login (and every re-paste drops the Claude session): ${[...new Set(tokenProfiles)].join("; ")}`,
+        fix: "if this tool pasted it: openclaw-oauth-sync sync --remove-route-profile; otherwise: openclaw models auth logout <profile id>. On this route Claude Code's own login is used and this tool keeps it alive and alerts",
+      },
+    ];
+  }
+  return [
+    {
+      id: "claude-cli-route",
+      level: "info",
+      message: `${r.model ?? "the default model"} runs through the Claude CLI on ${on}: OpenClaw uses Claude Code's own login; this tool keeps it alive, alerts, and ${forwards ? "writes no token profile there (it would shadow that login)" : "its targets are unused there"}`,
+      fix: "",
+    },
+  ];
+};
+
 /** §2.4: .env is read once at start; a reload that does not restart never applies it. */
 export const envTargetReload: Check = (f) => {
   const out: Finding[] = [];
@@ -353,6 +391,7 @@ export const CHECKS: readonly Check[] = [
   claudeCli,
   clockSync,
   claudeCliProfileId,
+  claudeCliRoute,
   envTargetReload,
   notifySetup,
 ];

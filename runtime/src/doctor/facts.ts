@@ -14,6 +14,8 @@ import { runProcess, describeFailure, type RunOptions, type RunResult } from "..
 import { readOpenClawVersion } from "../openclaw/era";
 import { readDeclaredAgents, type DeclaredAgents } from "../openclaw/agents";
 import { agentIdFromDir, agentSqlitePath, agentsRoot, defaultAgentDir, oauthJsonPath, openclawConfigPath, sharedSqlitePath } from "../openclaw/paths";
+import { readSqliteAuthStore } from "../openclaw/sqlite-store";
+import { inferRoute } from "../status/route";
 import { listAgents } from "../sync/targets/auth-store";
 import { defaultPlanDeps, resolveInvocation, scrubEnv, type PlanDeps } from "../refresh/plan";
 import { resolveChannels } from "../notify/secrets";
@@ -138,14 +140,17 @@ export async function gatherAgentCoverage(config: Config, declared: DeclaredAgen
   return { agents, problems: declared.problems };
 }
 
-async function gatherAgent(dir: string): Promise<AgentFacts> {
+async function gatherAgent(dir: string, stateDir: string): Promise<AgentFacts> {
   const stores: JsonStoreFacts[] = [];
   for (const [file, kind] of [["auth-profiles.json", "auth-profiles"], ["auth-state.json", "auth-state"], ["auth.json", "auth.json"]] as const) {
     const p = join(dir, file);
     const text = await readIfExists(p);
     if (text !== undefined) stores.push(summariseStore(kind, p, text));
   }
-  return { id: agentIdFromDir(dir) ?? dir, dir, agentSqlite: await exists(agentSqlitePath(dir)), stores };
+  // Read-only (no -shm, no writes); an unreadable database only leaves the SQLite facts out.
+  const sqlite = await readSqliteAuthStore(dir, stateDir).catch(() => undefined);
+  const sqliteStore = sqlite?.store ? summariseStore("auth-profiles", sqlite.path, JSON.stringify(sqlite.store)) : undefined;
+  return { id: agentIdFromDir(dir) ?? dir, dir, agentSqlite: await exists(agentSqlitePath(dir)), stores, sqliteStore };
 }
 
 async function gatherOpenclawJson(config: Config): Promise<DoctorFacts["openclawJson"]> {
@@ -167,7 +172,7 @@ async function gatherOpenclawJson(config: Config): Promise<DoctorFacts["openclaw
   const profiles = isObj(auth.profiles) ? auth.profiles : {};
   const authModes: Record<string, string | undefined> = {};
   for (const [id, p] of Object.entries(profiles)) authModes[id] = isObj(p) && typeof p.mode === "string" ? p.mode : undefined;
-  return { path, exists: true, anthropicProvider: isObj(anth) ? { baseUrl: anth.baseUrl } : undefined, authModes };
+  return { path, exists: true, anthropicProvider: isObj(anth) ? { baseUrl: anth.baseUrl } : undefined, authModes, route: inferRoute(raw) };
 }
 
 async function gatherCredentials(path: string, deps: GatherDeps): Promise<CredentialsFacts> {
@@ -277,7 +282,7 @@ export async function gatherFacts(config: Config, deps: GatherDeps): Promise<Doc
     readOpenClawVersion(config.openclaw.version, openclawJson.path),
     exists(sharedSqlitePath(stateDir)),
     exists(oauthJsonPath(stateDir)),
-    agentDirs(config, declared).then((ds) => Promise.all(ds.map(gatherAgent))),
+    agentDirs(config, declared).then((ds) => Promise.all(ds.map((d) => gatherAgent(d, stateDir)))),
     gatherAgentCoverage(config, declared),
     gatherCredentials(config.claudeCredentials, deps),
     gatherEnv(config, deps),

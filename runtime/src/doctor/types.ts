@@ -1,3 +1,4 @@
+import type { RouteInfo } from "../status/route";
 /**
  * doctor's data: the facts one effectful module gathers (facts.ts), and the findings the pure
  * checks (checks.ts) derive from them. Facts never hold a token value: stores are summarised
@@ -44,6 +45,8 @@ export interface AgentFacts {
   /** Per-agent openclaw-agent.sqlite exists. */
   agentSqlite: boolean;
   stores: JsonStoreFacts[];
+  /** The SQLite-era auth store OpenClaw reads for this agent (per agent or shared), summarised like a JSON store. */
+  sqliteStore?: JsonStoreFacts | undefined;
 }
 
 export interface MountFacts {
@@ -107,6 +110,8 @@ export interface DoctorFacts {
     anthropicProvider?: { baseUrl?: unknown } | undefined;
     /** auth.profiles: id → mode. */
     authModes: Record<string, string | undefined>;
+    /** Which way OpenClaw reaches Anthropic (status/route.ts). */
+    route?: RouteInfo | undefined;
   };
   version?: { version: string; source: string } | undefined;
   sharedSqlite: boolean;
