@@ -8,8 +8,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseStackConfig, PROJECT, stackDeprecations, type StackConfig } from "./plan/stack-config";
+import { parseStackConfig, PROJECT, stackDeprecations, type StackConfig, type StackHost } from "./plan/stack-config";
 
+export type { StackHost } from "./plan/stack-config";
 export { StackConfigSchema, STACK_KEYS, SECRET_KEYS, PROJECT, type StackConfig } from "./plan/stack-config";
 
 /**
@@ -17,14 +18,23 @@ export { StackConfigSchema, STACK_KEYS, SECRET_KEYS, PROJECT, type StackConfig }
  * key, its value and the fix.
  */
 export function loadStackConfig(cfg: pulumi.Config = new pulumi.Config(PROJECT)): StackConfig {
+  return loadStackHosts(cfg).hosts[0]!.config;
+}
+
+/**
+ * The stack's hosts: one (a stack with `host`, `multi` false, exactly as before `hosts` existed)
+ * or many (`hosts`: each entry's keys over the top-level ones). Throws `pulumi.RunError` like
+ * loadStackConfig; deprecation warnings are given once per distinct warning.
+ */
+export function loadStackHosts(cfg: pulumi.Config = new pulumi.Config(PROJECT)): { hosts: StackHost[]; multi: boolean } {
   // Every key set in this project's namespace, so that a misspelt key is reported, not ignored.
   const present = Object.keys(pulumi.runtime.allConfig())
     .filter((k) => k.startsWith(`${PROJECT}:`))
     .map((k) => k.slice(PROJECT.length + 1));
   const r = parseStackConfig((key) => cfg.get(key), present);
   if (!r.ok) throw new pulumi.RunError(r.message);
-  for (const w of stackDeprecations(r.config)) void pulumi.log.warn(w);
-  return r.config;
+  for (const w of new Set(r.hosts.flatMap((h) => stackDeprecations(h.config)))) void pulumi.log.warn(w);
+  return { hosts: r.hosts, multi: r.multi };
 }
 
 /** The secrets of a stack, as secret Outputs (or undefined when not set). */

@@ -1,12 +1,15 @@
 /**
- * The program for one host (one stack): config → facts → plans → ManagedHost → stack outputs.
+ * The program: config → facts → plans → ManagedHost → stack outputs, for the one host of a
+ * one-host stack (`host`) or for every host of a many-host stack (`hosts`: one ManagedHost per
+ * host, all in this one program and one dynamic-provider process; facts gathered in parallel; a
+ * host that fails is reported on its own and the others go on).
  * infra/main.ts calls it with the real SSH transport; mock tests call it with injected facts.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostRef } from "./contracts";
-import { loadStackConfig, loadStackSecrets, PROJECT } from "./config";
+import { loadStackHosts, loadStackSecrets, PROJECT, type StackConfig, type StackSecrets } from "./config";
 import { gatherFacts, sshFactsSource, type Facts, type FactsSource } from "./facts";
 import { ManagedHost } from "./host";
 import type { HostInput } from "./resources";
@@ -27,6 +30,20 @@ export interface ProgramDeps {
   bundleSource?: string;
   templates?: Templates;
   config?: pulumi.Config;
+  /**
+   * Called (many-host stacks) when some hosts failed, after every other host's resources are
+   * registered. Default: make the program exit non-zero once its work is done, so the operation
+   * fails (and `up` never deletes what the failed hosts have) while the other hosts are done.
+   */
+  onHostsFailed?: (names: string[]) => void;
+}
+
+/** The SDK's exit code for "failed after logging an actionable message" (cmd/run: no extra noise). */
+export const EXIT_AFTER_LOGGED_ERROR = 32;
+
+/** Stack outputs of a many-host stack: per host, its outputs or why it failed. */
+export interface FleetProgramOutputs {
+  hosts: Record<string, ProgramOutputs | { host: string; error: string }>;
 }
 
 /**
@@ -82,16 +99,53 @@ function planOrFail<T>(label: string, f: () => T): T {
   }
 }
 
+/** A one-host stack's program (its outputs typed as such); a many-host stack goes through runStack. */
 export async function runProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs> {
-  const cfg = deps.config ?? new pulumi.Config(PROJECT);
-  const stack = loadStackConfig(cfg);
-  const secrets = loadStackSecrets(cfg);
-  const label = stack.host;
+  const out = await runStack(deps);
+  if ("hosts" in out && !("host" in out)) throw new pulumi.RunError("runProgram: this stack lists many hosts; use runStack");
+  return out as ProgramOutputs;
+}
 
+/** The program of any stack: one host (`host`) or many (`hosts`). */
+export async function runStack(deps: ProgramDeps = {}): Promise<ProgramOutputs | FleetProgramOutputs> {
+  const cfg = deps.config ?? new pulumi.Config(PROJECT);
+  const { hosts, multi } = loadStackHosts(cfg);
+  const secrets = loadStackSecrets(cfg);
   const bundleSource = deps.bundleSource ?? DEFAULT_BUNDLE;
   if (!existsSync(bundleSource)) {
     throw new pulumi.RunError(`${bundleSource} not found: the runtime is not built; run "npm run build" and try again`);
   }
+  // Named after the stack (one stack per host), not the address: re-pointing `host` at a new
+  // address or alias must not replace everything.
+  if (!multi) return provisionHost(hosts[0]!.config, pulumi.getStack(), secrets, bundleSource, deps);
+
+  // Many hosts: every host's facts at once (one SSH connection each), then its resources. A host
+  // that fails registers nothing (so nothing of it is deleted: the operation fails at the end) and
+  // is reported under its own name; the others are audited / repaired as usual.
+  const results = await Promise.allSettled(hosts.map((h) => provisionHost(h.config, h.name!, secrets, bundleSource, deps)));
+  const out: FleetProgramOutputs = { hosts: {} };
+  const failed: string[] = [];
+  results.forEach((r, i) => {
+    const h = hosts[i]!;
+    if (r.status === "fulfilled") {
+      out.hosts[h.name!] = r.value;
+      return;
+    }
+    const message = ((r.reason as Error)?.message ?? String(r.reason)).trim();
+    failed.push(h.name!);
+    out.hosts[h.name!] = { host: h.config.host, error: message.split("\n")[0]! };
+    void pulumi.log.error(`${h.name}: ${message}`);
+  });
+  if (failed.length > 0) {
+    void pulumi.log.error(`${failed.length} of ${hosts.length} hosts failed (${failed.join(", ")}); the others were processed`);
+    (deps.onHostsFailed ?? (() => void (process.exitCode = EXIT_AFTER_LOGGED_ERROR)))(failed);
+  }
+  return out;
+}
+
+/** One host: facts → plans → ManagedHost `name` → its outputs. Throws pulumi.RunError when the host cannot be managed. */
+async function provisionHost(stack: StackConfig, name: string, secrets: StackSecrets, bundleSource: string, deps: ProgramDeps): Promise<ProgramOutputs> {
+  const label = stack.host;
 
   const ref: HostRef = {
     host: stack.host,
@@ -133,9 +187,7 @@ export async function runProgram(deps: ProgramDeps = {}): Promise<ProgramOutputs
   const secretsContent = secrets.notifySecrets?.apply((o) => `${JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))), null, 2)}\n`);
 
   const hostInput: HostInput = { ...ref, ...(secrets.sshPrivateKey ? { privateKey: secrets.sshPrivateKey } : {}) };
-  // Named after the stack (one stack per host), not the address: re-pointing `host` at a new
-  // address or alias must not replace everything.
-  const managed = new ManagedHost(pulumi.getStack(), {
+  const managed = new ManagedHost(name, {
     host: hostInput,
     settings,
     bundleSource,

@@ -123,29 +123,28 @@ if [ -z "$node" ]; then
     if [ -n "$c" ] && [ -x "$c" ]; then node="$c"; break; fi
   done
 fi
+bundle="$PREFIX/lib/openclaw-oauth-sync/openclaw-oauth-sync.cjs"
+# Token health as of now, from the installed runtime: only the expiry times and the state word are
+# printed (never the token); absent before the first install. The login's own deadline
+# (claudeAiOauth.refreshTokenExpiresAt) is "none" when the credentials file does not record one.
+# The runtime's start-up is the slowest probe here, so it runs in the background while the other
+# probes run; its JSON is read at the end by the one small node process that also reads the
+# config's shape (one round trip, two node starts on the host).
+status_json=""
+if [ -f "$bundle" ] && [ -f "$RUNTIME_CONFIG" ] && [ -n "$node" ]; then
+  status_json="$(mktemp 2>/dev/null || echo "/tmp/ocs-facts-status.$$")"
+  ( tmo "$node" "$bundle" --config "$RUNTIME_CONFIG" status --json > "$status_json" 2>/dev/null || true ) &
+  status_pid=$!
+fi
 if [ -n "$node" ]; then
   p node.path "$node"
   p node.kind "$(kind "$node")"
   p node.version "$("$node" --version 2>/dev/null || true)"
 fi
+config_shape=""
 if [ -f "$config" ]; then
   p config.lastTouchedVersion "$(grep -o '"lastTouchedVersion"[[:space:]]*:[[:space:]]*"[^"]*"' "$config" 2>/dev/null | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/' || true)"
-  if [ -n "$node" ] && [ -x "$node" ]; then
-    # Only the shape OpenClaw's model keys live in: which agents are listed, and whether a custom
-    # anthropic provider exists (and with a /v1 base URL, the known 404 cause). No values.
-    "$node" -e '
-      const fs = require("fs");
-      let c;
-      try { c = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); }
-      catch { console.log("config.parse=json5"); process.exit(0); }
-      console.log("config.parse=json");
-      const a = (c && c.agents) || {};
-      if (Array.isArray(a.list)) a.list.forEach((x, i) => console.log("config.agentsList=" + i + ":" + (x && x.id)));
-      if (a.entries && typeof a.entries === "object") console.log("config.agentsEntries=yes");
-      const p = c && c.models && c.models.providers && c.models.providers.anthropic;
-      if (p) console.log("config.anthropicProvider=" + (/\/v1\/?$/.test(String(p.baseUrl || "")) ? "broken" : "present"));
-    ' "$config" 2>/dev/null || true
-  fi
+  config_shape=yes
 fi
 if [ "$MODE" = host ]; then
   oc="$(command -v openclaw 2>/dev/null || true)"
@@ -188,24 +187,42 @@ fi
 for u in /etc/systemd/system/openclaw-oauth-sync-*; do
   [ -e "$u" ] && p unit "$(basename "$u")"
 done
-bundle="$PREFIX/lib/openclaw-oauth-sync/openclaw-oauth-sync.cjs"
 p bundle.kind "$(kind "$bundle")"
-# Token health as of now, from the installed runtime: only the expiry times and the state word are
-# printed (never the token); absent before the first install. The login's own deadline
-# (claudeAiOauth.refreshTokenExpiresAt) is "none" when the credentials file does not record one.
-if [ -f "$bundle" ] && [ -f "$RUNTIME_CONFIG" ] && [ -n "$node" ]; then
-  tmo "$node" "$bundle" --config "$RUNTIME_CONFIG" status --json 2>/dev/null | "$node" -e '
-    let t = ""; process.stdin.on("data", (d) => (t += d)).on("end", () => {
-      let j; try { j = JSON.parse(t); } catch { return; }
-      const exp = j && j.credentials && j.credentials.expiresAt;
-      if (typeof exp === "number") console.log("status.expiresAt=" + Math.trunc(exp));
-      const login = j && j.credentials && j.credentials.refreshTokenExpiresAt;
-      console.log("status.loginExpiresAt=" + (typeof login === "number" ? Math.trunc(login) : "none"));
-      const level = j && j.check && j.check.level;
-      if (typeof level === "string") console.log("status.state=" + level.replace(/[^A-Za-z-]/g, "").slice(0, 32));
-    });
-  ' 2>/dev/null || true
+[ -n "$status_json" ] && { wait "$status_pid" 2>/dev/null || true; }
+if [ -n "$node" ] && [ -x "$node" ] && { [ -n "$config_shape" ] || [ -n "$status_json" ]; }; then
+  # (1) Only the shape OpenClaw's model keys live in: which agents are listed, and whether a custom
+  # anthropic provider exists (and with a /v1 base URL, the known 404 cause). No values.
+  # (2) From the runtime's status: only the expiry times and the state word.
+  "$node" -e '
+    const fs = require("fs");
+    const [configPath, statusPath] = process.argv.slice(1);
+    if (configPath) {
+      let c, ok = true;
+      try { c = JSON.parse(fs.readFileSync(configPath, "utf8")); } catch { ok = false; }
+      if (!ok) console.log("config.parse=json5");
+      else {
+        console.log("config.parse=json");
+        const a = (c && c.agents) || {};
+        if (Array.isArray(a.list)) a.list.forEach((x, i) => console.log("config.agentsList=" + i + ":" + (x && x.id)));
+        if (a.entries && typeof a.entries === "object") console.log("config.agentsEntries=yes");
+        const p = c && c.models && c.models.providers && c.models.providers.anthropic;
+        if (p) console.log("config.anthropicProvider=" + (/\/v1\/?$/.test(String(p.baseUrl || "")) ? "broken" : "present"));
+      }
+    }
+    if (statusPath) {
+      let j; try { j = JSON.parse(fs.readFileSync(statusPath, "utf8")); } catch { j = undefined; }
+      if (j !== undefined) {
+        const exp = j && j.credentials && j.credentials.expiresAt;
+        if (typeof exp === "number") console.log("status.expiresAt=" + Math.trunc(exp));
+        const login = j && j.credentials && j.credentials.refreshTokenExpiresAt;
+        console.log("status.loginExpiresAt=" + (typeof login === "number" ? Math.trunc(login) : "none"));
+        const level = j && j.check && j.check.level;
+        if (typeof level === "string") console.log("status.state=" + level.replace(/[^A-Za-z-]/g, "").slice(0, 32));
+      }
+    }
+  ' "\${config_shape:+$config}" "$status_json" 2>/dev/null || true
 fi
+[ -n "$status_json" ] && rm -f "$status_json"
 exit 0
 `.replace(/\\\$\{/g, "${"); // String.raw keeps "\${" (written so to avoid JS interpolation): make it "${"
 

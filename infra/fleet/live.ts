@@ -20,6 +20,7 @@ const StatusJson = z.object({
 export function hostRefFromConfig(cfg: Record<string, { value: string }>): HostRef {
   const get = (k: string) => cfg[`${PROJECT}:${k}`]?.value;
   const host = get("host");
+  if (!host && get("hosts")) throw new Error(`status --live does not ask the hosts of a stack of many hosts yet; fleet preview reads every host`);
   if (!host) throw new Error(`no ${PROJECT}:host in the stack config`);
   const port = get("sshPort");
   const timeout = get("sshConnectTimeoutSeconds");

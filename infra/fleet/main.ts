@@ -47,7 +47,7 @@ export async function runFleet(argv: readonly string[], io: FleetIo): Promise<Fl
   const width = Math.min(24, Math.max(...stacks.map((s) => s.length)));
   const t0 = Date.now();
   io.out(`fleet ${o.op}: ${stacks.length} stack${stacks.length === 1 ? "" : "s"}, ${parallel} at a time (backend ${pulumi.backend})\n`);
-  const runs = await runBounded(stacks, parallel, (s) =>
+  const perStack = await runBounded(stacks, parallel, (s) =>
     runOne(s, o.op, {
       ws,
       logDir: o.logDir ?? path.join(projectDir, ".fleet-logs"),
@@ -55,6 +55,8 @@ export async function runFleet(argv: readonly string[], io: FleetIo): Promise<Fl
       live: o.live ? liveStatus : undefined,
     }),
   );
+  // A stack of many hosts gives one row per host.
+  const runs = perStack.flat();
   io.out(`\n${renderTable(runs, Date.now())}\n${renderTotals(runs, o.op, Date.now() - t0)}\n`);
   return { code: fleetExitCode(runs), runs };
 }

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack, type EngineEvent, type LocalWorkspace } from "@pulumi/pulumi/automation";
-import { firstError, pickOutputs, stepText, type FleetOp, type HostRun, type OpCounts } from "./summary";
+import { expandHosts, firstError, hostOfResource, pickOutputs, stepText, type FleetOp, type HostRun, type OpCounts } from "./summary";
 
 /** Runs `fn` over `items`, at most `limit` at once; results keep the input order. */
 export async function runBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -38,7 +38,7 @@ export interface RunContext {
 }
 
 /** Runs `op` on one stack; never throws (a failure is the HostRun's error). */
-export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): Promise<HostRun> {
+export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): Promise<HostRun[]> {
   const t0 = Date.now();
   const file = logPath(ctx.logDir, stackName, op, new Date(t0));
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -48,6 +48,9 @@ export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): P
   const diagnostics: string[] = [];
   const seen = new Set<string>();
   let steps = 0;
+  // A stack of many hosts: the ManagedHost components seen, and each host's steps by kind.
+  const hostNames: string[] = [];
+  const perHost = new Map<string, Record<string, number>>();
   const onEvent = (e: EngineEvent) => {
     const meta = e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata;
     if (meta) {
@@ -55,6 +58,14 @@ export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): P
       if (!seen.has(key) && !(e.resourcePreEvent && op === "up")) {
         seen.add(key);
         steps++;
+        const resName = meta.urn.split("::").pop() ?? "";
+        if (meta.type === "openclaw-oauth-sync:host:ManagedHost" && !hostNames.includes(resName)) hostNames.push(resName);
+        const owner = hostOfResource(resName, hostNames);
+        if (owner !== undefined) {
+          const c = perHost.get(owner) ?? {};
+          c[meta.op] = (c[meta.op] ?? 0) + 1;
+          perHost.set(owner, c);
+        }
         const text = stepText(meta.op, meta.type, meta.urn, steps);
         if (text) ctx.onLine(stackName, text);
       }
@@ -65,35 +76,49 @@ export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): P
   ctx.onLine(stackName, `started ${op}`);
   const base = { stack: stackName, op, logFile: file };
   let run: HostRun;
+  let lastOutputs: Record<string, { value: unknown }> | undefined;
+  let selected: Stack | undefined;
   try {
     const stack = await Stack.select(stackName, ctx.ws);
-    const common = { onOutput: write, onEvent, color: "never" as const };
+    selected = stack;
+    // Resource operations at once: the engine's default (4 per core) would queue the many hosts of
+    // one stack behind each other; every host still has at most MAX_CONCURRENT_SESSIONS sessions.
+    const common = { onOutput: write, onEvent, color: "never" as const, parallel: ENGINE_PARALLEL };
     let changes: OpCounts | undefined;
     let outputs: HostRun["outputs"];
     if (op === "preview") {
       const r = await stack.preview({ ...common, diff: true });
       changes = r.changeSummary;
-      outputs = pickOutputs(await stack.outputs());
+      lastOutputs = await stack.outputs();
+      outputs = pickOutputs(lastOutputs);
     } else if (op === "up") {
       const r = await stack.up({ ...common, diff: true });
       changes = r.summary.resourceChanges;
+      lastOutputs = r.outputs;
       outputs = pickOutputs(r.outputs);
     } else if (op === "destroy") {
-      const r = await stack.destroy({ onOutput: write, onEvent, color: "never" });
+      const r = await stack.destroy({ onOutput: write, onEvent, color: "never", parallel: ENGINE_PARALLEL });
       changes = r.summary.resourceChanges;
     } else {
-      outputs = pickOutputs(await stack.outputs());
+      lastOutputs = await stack.outputs();
+      outputs = pickOutputs(lastOutputs);
       if (ctx.live) outputs = { ...outputs, ...(await ctx.live(stack)) };
       write(JSON.stringify({ outputs }, null, 2));
     }
     run = { ...base, ok: true, changes, outputs, durationMs: Date.now() - t0 };
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
+    // A stack of many hosts with some failed still recorded the others' outputs.
+    if (op === "up" && selected) lastOutputs = await selected.outputs().catch(() => undefined);
     write(`\n# error\n${msg}`);
     run = { ...base, ok: false, error: firstError(diagnostics, msg), durationMs: Date.now() - t0 };
   }
   write(`# done ${new Date().toISOString()}: ${JSON.stringify({ ok: run.ok, changes: run.changes, error: run.error, durationMs: run.durationMs })}`);
   await new Promise<void>((r) => log.end(r));
   ctx.onLine(stackName, run.ok ? `done in ${(run.durationMs / 1000).toFixed(1)}s (${steps} steps)` : `FAILED in ${(run.durationMs / 1000).toFixed(1)}s: ${run.error} (log: ${path.relative(process.cwd(), file) || file})`);
-  return run;
+  // A stack of many hosts becomes one row per host.
+  return expandHosts(run, { hostNames, perHost, diagnostics, outputs: lastOutputs });
 }
+
+/** `parallel` for the engine (resource operations at once) in fleet's operations. */
+export const ENGINE_PARALLEL = 64;

@@ -198,3 +198,52 @@ export function stepText(op: string, type: string, urn: string, count: number): 
   const kind = type.split(":").pop() ?? type;
   return `${OP_MARK[op] ?? "*"} ${op.padEnd(8)} ${kind} ${name} (${count} step${count === 1 ? "" : "s"})`;
 }
+
+/**
+ * Which host of a many-host stack a resource belongs to: its name starts with "<host>-" (ManagedHost
+ * names its children so); the longest such host name wins ("gw1-b-…" is gw1-b's, not gw1's).
+ */
+export function hostOfResource(resourceName: string, hostNames: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const h of hostNames) {
+    if ((resourceName === h || resourceName.startsWith(`${h}-`)) && (best === undefined || h.length > best.length)) best = h;
+  }
+  return best;
+}
+
+/** "3 of 20 hosts failed (gw3, gw7, gw9); …": the program's closing error in a many-host stack. */
+const FAILED_HOSTS_RE = /(\d+) of (\d+) hosts failed \(([^)]*)\)/;
+
+/**
+ * One row per host for a stack of many hosts (its outputs have `hosts`, or the program reported
+ * failed hosts); the stack's own row otherwise. A host is failed when the program named it
+ * (its first error line is the host's diagnostic "<name>: …"); the others have their own changes
+ * (counted from the engine's events) and outputs. Pure.
+ */
+export function expandHosts(
+  run: HostRun,
+  seen: { hostNames: readonly string[]; perHost: ReadonlyMap<string, OpCounts>; diagnostics: readonly string[]; outputs: Record<string, { value: unknown }> | undefined },
+): HostRun[] {
+  const hostsOut = seen.outputs?.hosts?.value as Record<string, Record<string, unknown>> | undefined;
+  const failedMatch = seen.diagnostics.map((d) => FAILED_HOSTS_RE.exec(d)).find((m) => m !== null);
+  const failed = failedMatch ? failedMatch[3]!.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
+  // A one-host stack (its ManagedHost is named after the stack), or a stack that failed as a whole.
+  if (!hostsOut && failed.length === 0) return [run];
+  const names = [...new Set([...seen.hostNames, ...Object.keys(hostsOut ?? {}), ...failed])].sort();
+  return names.map((name): HostRun => {
+    const sub = { stack: `${run.stack}/${name}`, op: run.op, durationMs: run.durationMs, logFile: run.logFile };
+    if (failed.includes(name)) {
+      const own = seen.diagnostics.map((d) => d.trim()).find((d) => d.startsWith(`${name}: `));
+      const errLine = own ? firstError([own.slice(name.length + 2)], own) : "failed";
+      return { ...sub, ok: false, error: errLine, outputs: { host: typeof hostsOut?.[name]?.host === "string" ? (hostsOut[name]!.host as string) : undefined } };
+    }
+    const o = hostsOut?.[name];
+    const wrapped = o ? Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { value: v }])) : undefined;
+    return {
+      ...sub,
+      ok: run.ok || failed.length > 0,
+      changes: run.op === "status" ? undefined : { ...(seen.perHost.get(name) ?? {}) },
+      outputs: pickOutputs(wrapped),
+    };
+  });
+}

@@ -45,24 +45,24 @@ export interface KindImpl<I extends CommonProps, O extends CommonProps = I> {
 
 // ---- connection settings from the stack config (provider `configure`) -----------------------
 
-/** The stack's current SSH settings; read/delete use them over the (possibly stale) ones in state. */
-let configured: Partial<HostRef> = {};
+/**
+ * The stack's current SSH settings, by host name (`host` of a one-host stack, and every `hosts`
+ * entry over the top-level keys); read/delete use them over the (possibly stale) ones in state.
+ */
+let configured = new Map<string, Partial<HostRef>>();
 
 /** Minimal view of the dynamic provider's config object (`req.config`). */
 export interface ConfigLike {
   get(key: string): string | undefined;
 }
 
-/**
- * Called by the shim's `configure` with the stack config. Keys are those of infra/config.ts
- * (`openclaw-oauth-sync:host`, `sshPort`, `sshUser`, `sshHostKey`, `sshConfigFile`,
- * `sshConnectTimeoutSeconds`, `sshPrivateKey`; secrets arrive unwrapped). Nothing is logged.
- */
-export function configureFromStack(cfg: ConfigLike): void {
-  const num = (v: string | undefined) => (v === undefined || v === "" || Number.isNaN(Number(v)) ? undefined : Number(v));
+const SSH_KEYS = ["host", "sshPort", "sshUser", "sshHostKey", "sshConfigFile", "sshConnectTimeoutSeconds"] as const;
+
+function sshSettings(get: (k: string) => unknown, key: string | undefined): Partial<HostRef> {
+  const num = (v: unknown) => (v === undefined || v === "" || Number.isNaN(Number(v)) ? undefined : Number(v));
   const str = (k: string) => {
-    const v = cfg.get(k);
-    return v === undefined || v === "" ? undefined : v;
+    const v = get(k);
+    return v === undefined || v === null || v === "" ? undefined : String(v);
   };
   const c: Partial<HostRef> = {};
   const host = str("host");
@@ -77,14 +77,43 @@ export function configureFromStack(cfg: ConfigLike): void {
   if (sshConfigFile !== undefined) c.sshConfigFile = sshConfigFile;
   const t = num(str("sshConnectTimeoutSeconds"));
   if (t !== undefined) c.connectTimeoutSeconds = t;
-  const key = str("sshPrivateKey");
   if (key !== undefined) c.privateKey = key;
-  configured = c;
+  return c;
+}
+
+/**
+ * Called by the shim's `configure` with the stack config. Keys are those of infra/config.ts
+ * (`openclaw-oauth-sync:host`, `sshPort`, `sshUser`, `sshHostKey`, `sshConfigFile`,
+ * `sshConnectTimeoutSeconds`, `sshPrivateKey`, and `hosts`, whose entries take the same keys over
+ * the top-level ones; secrets arrive unwrapped). Nothing is logged.
+ */
+export function configureFromStack(cfg: ConfigLike): void {
+  const keyText = cfg.get("sshPrivateKey");
+  const key = keyText === undefined || keyText === "" ? undefined : keyText;
+  const map = new Map<string, Partial<HostRef>>();
+  const top = sshSettings((k) => cfg.get(k), key);
+  if (top.host !== undefined) map.set(top.host, top);
+  let entries: unknown;
+  try {
+    const text = cfg.get("hosts");
+    entries = text === undefined ? undefined : JSON.parse(text);
+  } catch {
+    entries = undefined; // the program reports a bad `hosts`
+  }
+  if (Array.isArray(entries)) {
+    for (const e of entries) {
+      if (!e || typeof e !== "object") continue;
+      const entry = e as Record<string, unknown>;
+      const c = sshSettings((k) => ((SSH_KEYS as readonly string[]).includes(k) && k in entry ? entry[k] : cfg.get(k)), key);
+      if (c.host !== undefined && !map.has(c.host)) map.set(c.host, c);
+    }
+  }
+  configured = map;
 }
 
 /** For tests: forget what configure set. */
 export function resetConfigured(): void {
-  configured = {};
+  configured = new Map();
 }
 
 /**
@@ -95,8 +124,9 @@ export function resetConfigured(): void {
 export function hostRefOf(p: CommonProps): HostRef {
   const ref: HostRef = { ...p.host };
   if (p.sshPrivateKey) ref.privateKey = p.sshPrivateKey;
-  if (configured.host !== undefined && configured.host === p.host.host) {
-    for (const [k, v] of Object.entries(configured)) if (v !== undefined) (ref as unknown as Record<string, unknown>)[k] = v;
+  const c = configured.get(p.host.host);
+  if (c !== undefined) {
+    for (const [k, v] of Object.entries(c)) if (v !== undefined) (ref as unknown as Record<string, unknown>)[k] = v;
   }
   return ref;
 }

@@ -8,16 +8,39 @@ import { unitProvider } from "./unit";
 import { envProvider } from "./env";
 import { jsonProvider } from "./json";
 import { actionProvider } from "./action";
+import { SshError } from "../ssh/errors";
 
 export type HostStateKind = "file" | "unit" | "env" | "json" | "action";
 
+/**
+ * A host that cannot be reached at all reads as it was last recorded, instead of failing the
+ * refresh of the whole stack: in a many-host stack the other hosts are still audited and
+ * repaired, and the unreachable one is reported by the program (its facts cannot be read, so it
+ * registers nothing and the operation fails, naming it). Any other failure (host key, auth, a
+ * remote command) still fails the read.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function tolerateUnreachable(impl: KindImpl<any, any>): KindImpl<any, any> {
+  return {
+    ...impl,
+    async read(id, props) {
+      try {
+        return await impl.read(id, props);
+      } catch (e) {
+        if (e instanceof SshError && e.kind === "unreachable") return { id, props };
+        throw e;
+      }
+    },
+  };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const providers: Record<HostStateKind, KindImpl<any, any>> = {
-  file: fileProvider,
-  unit: unitProvider,
-  env: envProvider,
-  json: jsonProvider,
-  action: actionProvider,
+  file: tolerateUnreachable(fileProvider),
+  unit: tolerateUnreachable(unitProvider),
+  env: tolerateUnreachable(envProvider),
+  json: tolerateUnreachable(jsonProvider),
+  action: tolerateUnreachable(actionProvider),
 };
 
 /** Called from the shim's `configure` with the stack config (SSH settings; the key stays in memory). */

@@ -145,6 +145,10 @@ export const StackConfigSchema = z
     // Install
     installPrefix: AbsPath.default("/usr/local"),
     nodePath: AbsPath.optional(),
+
+    // Many hosts in one stack: each entry takes the per-host keys above (plus `name`); the keys
+    // set at the top level are its defaults. Validated entry by entry in parseStackConfig.
+    hosts: z.array(z.record(z.string(), z.unknown())).min(1).optional(),
   })
   .superRefine((c, ctx) => {
     const need = (cond: boolean, path: string, message: string) => {
@@ -231,6 +235,7 @@ export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
   alertOnFailure: "json",
   installPrefix: "string",
   nodePath: "string",
+  hosts: "json",
 };
 
 /** Keys that hold secrets; they are not part of StackConfig. */
@@ -257,11 +262,73 @@ function valueAt(raw: RawStackConfig, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
-export type ParseResult = { ok: true; config: StackConfig } | { ok: false; message: string };
+/** One host of a stack: its component name and its own (merged, validated) config. */
+export interface StackHost {
+  /** Name of the host's ManagedHost component; undefined for a one-host stack (named after the stack). */
+  name: string | undefined;
+  config: StackConfig;
+}
+
+export type ParseResult = { ok: true; config: StackConfig; hosts: StackHost[]; multi: boolean } | { ok: false; message: string };
+
+/** What a `hosts` entry may hold besides the per-host keys. */
+const ENTRY_ONLY_KEYS = ["name"] as const;
+/** Component names: what stack names allow (they also name per-host log files). */
+export const HOST_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** Pure: the component name of a `hosts` entry: its `name`, else its host with other characters as "-". */
+export function hostEntryName(entry: Record<string, unknown>): string | undefined {
+  if (typeof entry.name === "string") return entry.name;
+  if (typeof entry.host !== "string") return undefined;
+  const n = entry.host.replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 63);
+  return n === "" ? undefined : n;
+}
+
+/**
+ * Pure: the names of a stack's hosts from its raw `hosts` value (the JSON text `pulumi config get
+ * hosts` prints); [] when it is not a list of entries. For fleet, which only needs the names.
+ */
+export function hostNamesOf(hostsText: string | undefined): string[] {
+  if (hostsText === undefined) return [];
+  try {
+    const v = JSON.parse(hostsText) as unknown;
+    if (!Array.isArray(v)) return [];
+    return v.map((e) => (e && typeof e === "object" ? hostEntryName(e as Record<string, unknown>) : undefined)).filter((n): n is string => n !== undefined);
+  } catch {
+    return [];
+  }
+}
+
+/** Validates one host's raw config; problems are named `<where><key>` (where = "" or "hosts[i]."). */
+function validateRaw(raw: RawStackConfig, problems: string[], keyPrefix: (key: string) => string): StackConfig | undefined {
+  const r = StackConfigSchema.safeParse(raw, { reportInput: false });
+  if (r.success) return r.data;
+  for (const issue of r.error.issues) {
+    const [top, ...rest] = issue.path;
+    const key = top === undefined ? "(stack)" : String(top);
+    const sub = rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+    const at = `${PROJECT}:${keyPrefix(key)}${sub}`;
+    if (issue.code === "unrecognized_keys") {
+      problems.push(`  ✖ ${at}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see README "Stack config")`);
+      continue;
+    }
+    const v = top === undefined ? undefined : valueAt(raw, issue.path);
+    const got = v === undefined ? (top !== undefined && raw[key] === undefined ? "not set" : "missing") : `got ${showValue(v)}`;
+    const alreadyHasFix = issue.message.includes("fix:");
+    const line = `  ✖ ${at}: ${issue.message} (${got})${alreadyHasFix ? "" : `; fix: ${fixHint(keyPrefix(key), STACK_KEYS[key as keyof StackConfig])}`}`;
+    if (!problems.includes(line)) problems.push(line);
+  }
+  return undefined;
+}
 
 /**
  * Pure: decodes the raw strings (`read(key)` → what `pulumi config get` would print) and
  * validates them. Unknown project keys are reported too, so a typo does not pass silently.
+ *
+ * A stack either names one host (`host` + the other keys: `multi` false, as it always was) or
+ * lists many in `hosts`: each entry is an object of per-host keys (any key but `hosts`, plus an
+ * optional `name`, default: the host) laid over the top-level keys, and is validated as a
+ * one-host config of its own.
  */
 export function parseStackConfig(read: (key: string) => string | undefined, presentKeys?: readonly string[]): ParseResult {
   const raw: RawStackConfig = {};
@@ -286,25 +353,44 @@ export function parseStackConfig(read: (key: string) => string | undefined, pres
       if (!known.has(k)) problems.push(`  ✖ ${PROJECT}:${k}: unknown key (remove it or fix the spelling; every key is listed in README "Stack config")`);
     }
   }
-  const r = StackConfigSchema.safeParse(raw, { reportInput: false });
-  if (!r.success) {
-    for (const issue of r.error.issues) {
-      const [top, ...rest] = issue.path;
-      const key = top === undefined ? "(stack)" : String(top);
-      const sub = rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-      const at = `${PROJECT}:${key}${sub}`;
-      if (issue.code === "unrecognized_keys") {
-        problems.push(`  ✖ ${at}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see README "Stack config")`);
-        continue;
-      }
-      const v = top === undefined ? undefined : valueAt(raw, issue.path);
-      const got = v === undefined ? (top !== undefined && raw[key] === undefined ? "not set" : "missing") : `got ${showValue(v)}`;
-      const alreadyHasFix = issue.message.includes("fix:");
-      problems.push(`  ✖ ${at}: ${issue.message} (${got})${alreadyHasFix ? "" : `; fix: ${fixHint(key, STACK_KEYS[key as keyof StackConfig])}`}`);
+  const fail = (): ParseResult => ({ ok: false, message: `Invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n${problems.join("\n")}` });
+
+  if (raw.hosts === undefined && read("hosts") !== undefined) return fail(); // not JSON: said above
+  if (raw.hosts === undefined) {
+    const config = validateRaw(raw, problems, (k) => k);
+    if (problems.length > 0 || !config) return fail();
+    return { ok: true, config, hosts: [{ name: undefined, config }], multi: false };
+  }
+
+  // Many hosts.
+  const list = raw.hosts;
+  const { hosts: _drop, ...defaults } = raw;
+  void _drop;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((e) => e !== null && typeof e === "object" && !Array.isArray(e))) {
+    problems.push(`  ✖ ${PROJECT}:hosts: must be a non-empty list of objects such as {"host":"gw1","sshUser":"admin"} (got ${showValue(list)}); fix: pulumi config set --path 'hosts[0].host' gw1`);
+    return fail();
+  }
+  const perHost = new Set(Object.keys(STACK_KEYS).filter((k) => k !== "hosts"));
+  const hosts: StackHost[] = [];
+  const seen = new Map<string, number>();
+  (list as Record<string, unknown>[]).forEach((entry, i) => {
+    const where = `hosts[${i}]`;
+    const bad = Object.keys(entry).filter((k) => !perHost.has(k) && !(ENTRY_ONLY_KEYS as readonly string[]).includes(k));
+    for (const k of bad) {
+      problems.push(`  ✖ ${PROJECT}:${where}.${k}: ${k === "hosts" ? "hosts cannot nest" : (SECRET_KEYS as readonly string[]).includes(k) ? "secrets are per stack, not per host (set it once at the top level)" : "unknown key (remove or fix the spelling; see docs/stack-config.md)"}`);
     }
-  }
-  if (problems.length > 0) {
-    return { ok: false, message: `Invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n${problems.join("\n")}` };
-  }
-  return { ok: true, config: r.data! };
+    const name = hostEntryName(entry);
+    if (name === undefined || !HOST_NAME_RE.test(name)) {
+      problems.push(`  ✖ ${PROJECT}:${where}.name: ${name === undefined ? "missing (and no host to derive it from)" : `${showValue(name)} must be letters, digits, _ . - (at most 63, starting with a letter or digit)`}`);
+    } else if (seen.has(name)) {
+      problems.push(`  ✖ ${PROJECT}:${where}.name: "${name}" is also the name of hosts[${seen.get(name)}]; give one of them another name`);
+    } else seen.set(name, i);
+    if (bad.length > 0) return;
+    const own = Object.fromEntries(Object.entries(entry).filter(([k]) => k !== "name"));
+    const merged: RawStackConfig = { ...defaults, ...own };
+    const config = validateRaw(merged, problems, (k) => (k in own ? `${where}.${k}` : k === "host" ? `${where}.host` : k));
+    if (config && name !== undefined) hosts.push({ name, config });
+  });
+  if (problems.length > 0) return fail();
+  return { ok: true, config: hosts[0]!.config, hosts, multi: true };
 }

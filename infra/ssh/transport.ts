@@ -344,10 +344,19 @@ export function getSession(h: HostRef): Promise<OpenSshSession> {
   if (!s) {
     s = openSession(h);
     cache.set(key, s);
-    s.catch(() => cache.delete(key)); // a failed open is retried by the next caller
+    s.catch((e: unknown) => {
+      // A failed open is retried by the next caller, except for a host that cannot be reached
+      // at all: the many resources of that host in this process then fail at once, instead of each
+      // waiting out the connect timeout again.
+      if (e instanceof SshError && e.kind === "unreachable") setTimeout(() => cache.get(key) === s && cache.delete(key), UNREACHABLE_MEMORY_MS).unref();
+      else cache.delete(key);
+    });
   }
   return s;
 }
+
+/** How long a process remembers that a host could not be reached. */
+export const UNREACHABLE_MEMORY_MS = 30_000;
 
 /**
  * Forgets every cached session. By default the masters stay up for ControlPersist so the other

@@ -279,3 +279,30 @@ export function tokensIn(text: string, credentials: { claudeAiOauth: Record<stri
   const o = credentials.claudeAiOauth;
   return [o.accessToken, o.refreshToken].filter((t): t is string => typeof t === "string" && (text.includes(t) || text.includes(t.slice(13, 40))));
 }
+
+/** The stack-config values that reach a native-layout test host (what setup would write for it). */
+export function nativeHostEntry(h: TestHost, name: string, sshConfig = h.sshConfig): Record<string, unknown> {
+  return { name, host: h.name, sshConfigFile: sshConfig };
+}
+
+/**
+ * Creates a stack that lists many hosts (`hosts`), all with the native layout's settings at the
+ * top level: `pulumi stack init`, then the config written into Pulumi.<stack>.yaml (kept: its
+ * encryption salt).
+ */
+export async function initMultiHostStack(pe: PulumiEnv, stack: string, entries: Record<string, unknown>[], extra: Record<string, unknown> = {}): Promise<void> {
+  const r = await run("pulumi", ["stack", "init", stack, "--non-interactive"], { env: pe.env, cwd: pe.projectDir, timeoutMs: 60_000, what: `pulumi stack init ${stack}` });
+  if (r.code !== 0) throw new Error(`pulumi stack init ${stack} failed (${r.code}): ${r.stderr.slice(-2000)}`);
+  const file = path.join(pe.projectDir, `Pulumi.${stack}.yaml`);
+  const before = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+  const P = "openclaw-oauth-sync";
+  const config: Record<string, unknown> = {
+    [`${P}:sshConnectTimeoutSeconds`]: 5,
+    [`${P}:account`]: "claw",
+    [`${P}:claudeCredentials`]: "/home/claw/.claude/.credentials.json",
+    [`${P}:nodePath`]: "/usr/bin/node",
+    [`${P}:hosts`]: entries,
+  };
+  for (const [k, v] of Object.entries(extra)) config[`${P}:${k}`] = v;
+  fs.writeFileSync(file, `${before.replace(/^config:.*$/m, "").trimEnd()}\nconfig: ${JSON.stringify(config)}\n`);
+}
