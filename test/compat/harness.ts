@@ -4,7 +4,8 @@
  * nothing here may block the event loop), and the environment every OpenClaw child gets.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { StorageEra } from "../../runtime/src/sync/types";
 
@@ -177,4 +178,16 @@ export function jsonFrom(stdout: string): unknown {
 /** The last lines of a CLI's output for an assertion message (never contains a token: callers scrub). */
 export function tail(s: string, n = 12): string {
   return s.trim().split("\n").slice(-n).join("\n");
+}
+
+/**
+ * Our bundle, built by the same script as `npm run build`, into a private dir (other suites use
+ * dist/). Returns the bundle and the dir to remove afterwards.
+ */
+export async function buildPrivateBundle(prefix: string): Promise<{ bundle: string; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  symlinkSync(join(REPO, "runtime"), join(dir, "runtime"));
+  const b = await run([process.execPath, join(REPO, "scripts/build-runtime.mjs")], { env: process.env, cwd: dir, timeoutMs: 120_000 });
+  if (b.code !== 0) throw new Error(`building the bundle: ${b.stderr}`);
+  return { bundle: join(dir, "dist/runtime/openclaw-oauth-sync.cjs"), dir };
 }

@@ -22,13 +22,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import JSON5 from "json5";
 import { fakeCredentialsFile, findLeakedToken, fakeAccessToken } from "../helpers/tokens";
 import { startAnthropicStandIn, tokenDigest, STANDIN_REPLY, type AnthropicStandIn } from "./anthropic-standin";
-import { ensureNode, ensureOpenClaw, jsonFrom, openclawEnv, REPO, run, tail, type Installed, type RunOut } from "./harness";
+import { buildPrivateBundle, ensureNode, ensureOpenClaw, jsonFrom, openclawEnv, run, tail, type Installed, type RunOut } from "./harness";
 
 const SKIP = process.env.OCS_COMPAT === "0";
 const CLI_TIMEOUT_MS = Number(process.env.OCS_COMPAT_CLI_TIMEOUT_MS ?? 300_000);
@@ -42,11 +42,7 @@ let standIn: AnthropicStandIn;
 before(async () => {
   if (SKIP) return;
   if (!bundle) {
-    buildDir = mkdtempSync(join(tmpdir(), "ocs-compat18-bundle-"));
-    symlinkSync(join(REPO, "runtime"), join(buildDir, "runtime"));
-    const b = await run([process.execPath, join(REPO, "scripts/build-runtime.mjs")], { env: process.env, cwd: buildDir, timeoutMs: 120_000 });
-    assert.equal(b.code, 0, `building the bundle: ${b.stderr}`);
-    bundle = join(buildDir, "dist/runtime/openclaw-oauth-sync.cjs");
+    ({ bundle, dir: buildDir } = await buildPrivateBundle("ocs-compat18-bundle-"));
   }
   node = await ensureNode();
   standIn = await startAnthropicStandIn();

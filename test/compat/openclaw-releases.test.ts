@@ -15,7 +15,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decideEra, gatherEraFacts, readOpenClawVersion } from "../../runtime/src/openclaw/era";
@@ -23,7 +23,7 @@ import { defaultAgentDir, openclawConfigPath } from "../../runtime/src/openclaw/
 import { eraForVersion as infraEraForVersion, parseOpenClawVersion as infraParseVersion } from "../../infra/facts/interpret";
 import { fakeCredentialsFile, findLeakedToken } from "../helpers/tokens";
 import { startAnthropicStandIn, tokenDigest, STANDIN_REPLY, type AnthropicStandIn } from "./anthropic-standin";
-import { ensureNode, ensureOpenClaw, jsonFrom, openclawEnv, REPO, run, selectedReleases, tail, type Installed, type Release, type RunOut } from "./harness";
+import { buildPrivateBundle, ensureNode, ensureOpenClaw, jsonFrom, openclawEnv, run, selectedReleases, tail, type Installed, type Release, type RunOut } from "./harness";
 import { writeResults, type ReleaseResult } from "./results";
 
 const SKIP = process.env.OCS_COMPAT === "0";
@@ -39,12 +39,7 @@ const suiteStarted = Date.now();
 
 before(async () => {
   if (SKIP) return;
-  // Our bundle, built by the same script as `npm run build`, into a private dir (other suites use dist/).
-  buildDir = mkdtempSync(join(tmpdir(), "ocs-compat-bundle-"));
-  symlinkSync(join(REPO, "runtime"), join(buildDir, "runtime"));
-  const b = await run([process.execPath, join(REPO, "scripts/build-runtime.mjs")], { env: process.env, cwd: buildDir, timeoutMs: 120_000 });
-  assert.equal(b.code, 0, `building the bundle: ${b.stderr}`);
-  bundle = join(buildDir, "dist/runtime/openclaw-oauth-sync.cjs");
+  ({ bundle, dir: buildDir } = await buildPrivateBundle("ocs-compat-bundle-"));
   node = await ensureNode();
   standIn = await startAnthropicStandIn();
 });
