@@ -299,6 +299,8 @@ async function main(): Promise<void> {
       process.stderr.write(`${n} host(s) …\n`);
       await measure(n, cliBin, floor, floorJs, ansibleOff);
       process.stderr.write(`${table()}\n`);
+      // after every size, so that a failure in a bigger one keeps what was measured
+      writeRun("fleet", { at: new Date().toISOString(), cores: cpus().length, partial: true, sizes, samples, table: table().split("\n") });
     }
   } finally {
     floor.cleanup();
