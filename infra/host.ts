@@ -13,7 +13,7 @@
  * files are removed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { HostAction, JsonKeys, RemoteFile, SystemdUnitState, type HostInput } from "./resources";
+import { HostAction, JsonKeys, RemoteFile, SystemdUnitState, TargetsInSync, type HostInput } from "./resources";
 import type { JsonKeyValue } from "./plan/json-keys";
 import type { RuntimeConfigPlan } from "./plan/runtime-config";
 import type { HostSettings } from "./plan/settings";
@@ -118,18 +118,24 @@ export class ManagedHost extends pulumi.ComponentResource {
     );
 
     // The first sync after install, as the service account, so files it creates get the right owner.
-    const argv = runtimeArgv(s, "sync").map(shq).join(" ");
-    const command = s.serviceUser.name === "root" ? argv : `runuser -u ${shq(s.serviceUser.name)} -- ${argv}`;
+    const asService = (...args: string[]) => {
+      const argv = runtimeArgv(s, ...args).map(shq).join(" ");
+      return s.serviceUser.name === "root" ? argv : `runuser -u ${shq(s.serviceUser.name)} -- ${argv}`;
+    };
+    const command = asService("sync");
     const firstSync = new HostAction(
       `${name}-first-sync`,
       { host, command, triggers: [], when: "create", timeoutSeconds: 300 },
       { ...child, dependsOn: [...runtimeFiles, ...(json ? [json] : []), watchState] },
     );
+    // Whether every target holds the current token (issue 18 point 7): drift the audit shows and
+    // `up` repairs with a sync, without the token ever entering Pulumi.
+    const targets = new TargetsInSync(`${name}-targets`, { host, statusCommand: asService("status", "--json"), syncCommand: command }, { ...child, dependsOn: [firstSync] });
 
     this.watch = { enabled: watchState.enabledState, active: watchState.activeState };
     this.timer = { enabled: timerState.enabledState, active: timerState.activeState };
     this.runtimeConfigSha256 = args.runtimeConfig.sha256;
-    this.settled = pulumi.all([firstSync.id, watchState.activeState, timerState.activeState]);
+    this.settled = pulumi.all([firstSync.id, targets.id, watchState.activeState, timerState.activeState]);
     this.registerOutputs({ watch: this.watch, timer: this.timer });
   }
 }

@@ -8,9 +8,10 @@ import { unitProvider } from "./unit";
 import { envProvider } from "./env";
 import { jsonProvider } from "./json";
 import { actionProvider } from "./action";
+import { targetsProvider } from "./targets";
 import { SshError } from "../ssh/errors";
 
-export type HostStateKind = "file" | "unit" | "env" | "json" | "action";
+export type HostStateKind = "file" | "unit" | "env" | "json" | "action" | "targets";
 
 /**
  * A host that cannot be reached at all reads as it was last recorded, instead of failing the
@@ -41,6 +42,7 @@ export const providers: Record<HostStateKind, KindImpl<any, any>> = {
   env: tolerateUnreachable(envProvider),
   json: tolerateUnreachable(jsonProvider),
   action: tolerateUnreachable(actionProvider),
+  targets: tolerateUnreachable(targetsProvider),
 };
 
 /** Called from the shim's `configure` with the stack config (SSH settings; the key stays in memory). */

@@ -4,4 +4,5 @@ export { SystemdUnitState, type SystemdUnitStateArgs } from "./systemd-unit-stat
 export { EnvEntries, type EnvEntriesArgs, type RuntimeRef } from "./env-entries";
 export { JsonKeys, type JsonKeysArgs, type JsonValue, type PreviousValue } from "./json-keys";
 export { HostAction, type HostActionArgs } from "./host-action";
+export { TargetsInSync, type TargetsInSyncArgs } from "./targets-in-sync";
 export { type HostInput, TYPE_MODULE } from "./host-input";

@@ -103,6 +103,8 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
         "systemctl disable openclaw-oauth-sync-refresh.timer",
         `sed -i 's#"anthropic/claude-sonnet-4-6"#"anthropic/claude-haiku-4-5"#' ${STATE}/openclaw.json`,
         `grep -q claude-haiku-4-5 ${STATE}/openclaw.json`,
+        // A target the runtime keeps, edited by hand (issue 18 point 7): the .env line removed.
+        `sed -i '/^ANTHROPIC_OAUTH_TOKEN=/d' ${STATE}/.env`,
         "rm /etc/openclaw-oauth-sync/config.json",
       ].join(" && "),
     );
@@ -112,6 +114,7 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     assert.equal(ops.get(`${STACK}-state-openclaw-oauth-sync-refresh.timer`), "update", "disabled timer");
     assert.equal(ops.get(`${STACK}-openclaw-json`), "update", "changed primary model");
     assert.equal(ops.get(`${STACK}-runtime-config`), "create", "deleted runtime config");
+    assert.equal(ops.get(`${STACK}-targets`), "update", "a target no longer in sync (the .env line removed by hand)");
 
     // --- up repairs, a second up changes nothing -------------------------------------------------
     await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 420_000 });
@@ -119,9 +122,10 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
       `systemctl is-enabled openclaw-oauth-sync-refresh.timer; systemctl is-active openclaw-oauth-sync-refresh.timer openclaw-oauth-sync-watch.service
        grep -c 'hand edit' /etc/systemd/system/openclaw-oauth-sync-watch.service || true
        test -f /etc/openclaw-oauth-sync/config.json && echo config-present
-       grep -c 'claude-sonnet-4-6' ${STATE}/openclaw.json`,
+       grep -c 'claude-sonnet-4-6' ${STATE}/openclaw.json
+       grep -c '^ANTHROPIC_OAUTH_TOKEN=' ${STATE}/.env`,
     );
-    assert.deepEqual(repaired.trim().split("\n"), ["enabled", "active", "active", "0", "config-present", "1"]);
+    assert.deepEqual(repaired.trim().split("\n"), ["enabled", "active", "active", "0", "config-present", "1", "1"]);
     const up3 = await ws.pulumi(["up", "--yes", "--expect-no-changes", "--stack", STACK], { timeoutMs: 420_000 });
     assert.equal(up3.code, 0, `a second up must change nothing:\n${up3.stdout}\n${up3.stderr}`);
 
