@@ -155,8 +155,9 @@ export class TestHost {
     return `e2e${tag}-${process.pid % 10000}${Math.floor(Math.random() * 100)}`.slice(0, 20);
   }
 
-  static async up(name: string, opts: { noNode?: boolean } = {}): Promise<TestHost> {
-    const argv = ["bash", TESTHOST, "up", name, ...(opts.noNode ? ["--no-node"] : [])];
+  /** bindRo: host directories made visible read-only in the guest, as "SRC:DST" (testhost.sh --bind-ro). */
+  static async up(name: string, opts: { noNode?: boolean; bindRo?: readonly string[] } = {}): Promise<TestHost> {
+    const argv = ["bash", TESTHOST, "up", name, ...(opts.noNode ? ["--no-node"] : []), ...(opts.bindRo ?? []).map((b) => `--bind-ro=${b}`)];
     const r = await run(argv, { timeoutMs: 90_000 });
     if (r.code !== 0) {
       await TestHost.down(name);
@@ -360,12 +361,12 @@ export class PulumiWorkspace {
  * Runs `body` against a fresh test host and Pulumi workspace. The host is torn down by name, not
  * through the TestHost, so an `up` that failed halfway (netns and veth already made) is undone too.
  */
-export async function withTestHost(t: TestContext, o: { tag: string; bootReport?: boolean; noNode?: boolean }, body: (h: TestHost, ws: PulumiWorkspace) => Promise<void>): Promise<void> {
+export async function withTestHost(t: TestContext, o: { tag: string; bootReport?: boolean; noNode?: boolean; bindRo?: readonly string[] }, body: (h: TestHost, ws: PulumiWorkspace) => Promise<void>): Promise<void> {
   requirePrerequisites();
   const name = TestHost.uniqueName(o.tag);
   const ws = new PulumiWorkspace();
   try {
-    const h = await TestHost.up(name, { noNode: o.noNode ?? false });
+    const h = await TestHost.up(name, { noNode: o.noNode ?? false, bindRo: o.bindRo ?? [] });
     t.diagnostic(`boot ${name}${o.noNode ? " (--no-node)" : ""}: ${h.bootMs} ms${o.bootReport ? ` (${h.bootReport})` : ""}`);
     await body(h, ws);
   } finally {
