@@ -13,7 +13,8 @@
  * files are removed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { HostAction, JsonKeys, RemoteFile, SystemdUnitState, TargetsInSync, type HostInput } from "./resources";
+import { EnvEntries, HostAction, JsonKeys, RemoteFile, SystemdUnitState, TargetsInSync, type HostInput } from "./resources";
+import type { EnvEntriesPlan } from "./plan/env-entries";
 import type { JsonKeyValue } from "./plan/json-keys";
 import type { RuntimeConfigPlan } from "./plan/runtime-config";
 import type { HostSettings } from "./plan/settings";
@@ -33,6 +34,8 @@ export interface ManagedHostArgs {
   secretsContent: pulumi.Output<string> | undefined;
   units: UnitFile[];
   jsonKeys: JsonKeyValue[];
+  /** OpenClaw's .env entries (stack key openclawEnv); undefined = none. */
+  envEntries?: EnvEntriesPlan | undefined;
 }
 
 export interface UnitStateOutput {
@@ -82,6 +85,15 @@ export class ManagedHost extends pulumi.ComponentResource {
             { ...child, dependsOn: [bundle] },
           )
         : undefined;
+
+    if (args.envEntries) {
+      const e = args.envEntries;
+      new EnvEntries(
+        `${name}-openclaw-env`,
+        { host, path: e.path, entries: e.set, absent: e.absent, runtime: { node: s.nodePath, bundle: s.paths.bundle }, ...(e.owner ? { owner: e.owner.owner, group: e.owner.group, mode: "0600" } : {}) },
+        { ...child, dependsOn: [bundle] },
+      );
+    }
 
     const unitHashes = args.units.map((u) => u.sha256);
     const unitSha = (unitName: string) => {

@@ -5,6 +5,7 @@
  * host that fails is reported on its own and the others go on).
  * infra/main.ts calls it with the real SSH transport; mock tests call it with injected facts.
  */
+import { planEnvEntries } from "./plan/env-entries";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -196,6 +197,7 @@ async function provisionHost(stack: StackConfig, name: string, secrets: StackSec
     secretsContent: secretsContent ? pulumi.secret(secretsContent) : undefined,
     units,
     jsonKeys: jsonPlan.values,
+    envEntries: planEnvEntries(settings),
   });
 
   // A preview reports the host as it is (the facts above). An update reports it as the update

@@ -57,6 +57,26 @@ const RefreshInterval = z.string().superRefine((s, ctx) => {
 
 const TargetKind = z.enum(["auth-store", "oauth-json", "env"]);
 
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be an environment variable name" });
+/**
+ * Non-secret KEY=VALUE entries in OpenClaw's .env, and keys to remove from it (issue 16): values
+ * land in stack config and state, so anything token-shaped is refused.
+ */
+const OpenclawEnvSchema = z.strictObject({
+  /** openclaw-global: <OpenClaw state dir>/.env; compose-project: <dockerComposeDir>/.env. */
+  file: z.enum(["openclaw-global", "compose-project"]).default("openclaw-global"),
+  set: z
+    .record(
+      EnvName,
+      z
+        .string()
+        .refine((v) => !/[\n\r\0]/.test(v), { message: "must be one line" })
+        .refine((v) => !/sk-ant-|\bsk-[A-Za-z0-9_-]{16,}/.test(v), { message: "looks like an API key or token; stack config and state are not the place for secrets (set it on the host by hand)" }),
+    )
+    .default({}),
+  remove: z.array(EnvName).default([]),
+});
+
 export const ModelSchema = z.strictObject({
   /** agents.defaults.model.primary */
   primary: ModelRef.optional(),
@@ -138,6 +158,9 @@ export const StackConfigSchema = z
     model: ModelSchema.default({}),
     removeBrokenAnthropicProvider: z.boolean().default(false),
 
+    // OpenClaw's .env entries
+    openclawEnv: OpenclawEnvSchema.optional(),
+
     // Alerts
     notify: StackNotifySchema.default(StackNotifySchema.parse({})),
     alertOnFailure: z.boolean().default(true),
@@ -162,6 +185,16 @@ export const StackConfigSchema = z
       if (typeof t === "object" && t.kind === "env" && t.consumer === "compose-project" && c.mode !== "docker") {
         ctx.addIssue({ code: "custom", path: ["targets", i, "consumer"], message: '"compose-project" needs mode "docker"' });
       }
+    }
+    if (c.openclawEnv) {
+      const e = c.openclawEnv;
+      for (const k of e.remove) if (k in e.set) ctx.addIssue({ code: "custom", path: ["openclawEnv", "remove"], message: `${k} is both set and removed` });
+      // The runtime writes the env target's key (the token): Pulumi must never own it.
+      const tokenKeys = c.targets.flatMap((t) => (t === "env" ? ["ANTHROPIC_OAUTH_TOKEN"] : typeof t === "object" && t.kind === "env" ? [t.key] : []));
+      for (const k of [...Object.keys(e.set), ...e.remove]) {
+        if (tokenKeys.includes(k)) ctx.addIssue({ code: "custom", path: ["openclawEnv"], message: `${k} is written by the runtime's env target (it holds the token); leave it out of openclawEnv` });
+      }
+      need(e.file !== "compose-project" || (c.mode === "docker" && c.dockerComposeDir !== undefined), "openclawEnv", '"compose-project" needs mode "docker" and dockerComposeDir');
     }
     const kinds = c.targets.map((t) => (typeof t === "string" ? t : t.kind));
     if (new Set(kinds).size !== kinds.length && c.targets.every((t) => typeof t === "string")) {
@@ -231,6 +264,7 @@ export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
   reloadCommand: "json",
   model: "json",
   removeBrokenAnthropicProvider: "json",
+  openclawEnv: "json",
   notify: "json",
   alertOnFailure: "json",
   installPrefix: "string",
@@ -243,8 +277,8 @@ export const SECRET_KEYS = ["sshPrivateKey", "notifySecrets"] as const;
 
 /** How to set a key, for the "fix:" part of a message. */
 function fixHint(key: string, decode: Decode | undefined): string {
-  if (decode === "json") return `pulumi config set --path '${key}…' <value>, or edit Pulumi.<stack>.yaml (see README "Stack config")`;
-  return `pulumi config set ${key} <value> (see README "Stack config")`;
+  if (decode === "json") return `pulumi config set --path '${key}…' <value>, or edit Pulumi.<stack>.yaml (see docs/stack-config.md)`;
+  return `pulumi config set ${key} <value> (see docs/stack-config.md)`;
 }
 
 function showValue(v: unknown): string {
@@ -309,7 +343,7 @@ function validateRaw(raw: RawStackConfig, problems: string[], keyPrefix: (key: s
     const sub = rest.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
     const at = `${PROJECT}:${keyPrefix(key)}${sub}`;
     if (issue.code === "unrecognized_keys") {
-      problems.push(`  ✖ ${at}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see README "Stack config")`);
+      problems.push(`  ✖ ${at}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see docs/stack-config.md)`);
       continue;
     }
     const v = top === undefined ? undefined : valueAt(raw, issue.path);
@@ -350,7 +384,7 @@ export function parseStackConfig(read: (key: string) => string | undefined, pres
   if (presentKeys) {
     const known = new Set<string>([...Object.keys(STACK_KEYS), ...SECRET_KEYS]);
     for (const k of presentKeys) {
-      if (!known.has(k)) problems.push(`  ✖ ${PROJECT}:${k}: unknown key (remove it or fix the spelling; every key is listed in README "Stack config")`);
+      if (!known.has(k)) problems.push(`  ✖ ${PROJECT}:${k}: unknown key (remove it or fix the spelling; every key is listed in docs/stack-config.md)`);
     }
   }
   const fail = (): ParseResult => ({ ok: false, message: `Invalid stack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n${problems.join("\n")}` });

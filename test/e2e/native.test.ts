@@ -38,11 +38,16 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     await h.sh(`install -m 0666 -o ${USER} -g ${USER} /dev/null ${CALL_LOG}`);
     await h.verboseSshd();
     const jsonBefore = await h.sh(`sha256sum < ${STATE}/openclaw.json`);
+    // A stray API key in OpenClaw's .env (it would override the subscription login): openclawEnv removes it.
+    const stray = "sk-ant-api03-e2e-stray-api-key-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    tokens.push(stray);
+    await h.sh(`printf 'ANTHROPIC_API_KEY=${stray}\\nOPENCLAW_E2E_ENTRY=before\\n' > ${STATE}/.env && chown ${USER}:${USER} ${STATE}/.env && chmod 600 ${STATE}/.env`);
 
     await ws.initHostStack(STACK, h, {
       account: USER,
       targets: ["auth-store", { kind: "env", consumer: "openclaw-global" }],
       model: { primary: "anthropic/claude-sonnet-4-6" },
+      openclawEnv: { set: { OPENCLAW_E2E_ENTRY: "managed" }, remove: ["ANTHROPIC_API_KEY"] },
     });
 
     // --- first up ---------------------------------------------------------------------------
@@ -105,6 +110,9 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
         `grep -q claude-haiku-4-5 ${STATE}/openclaw.json`,
         // A target the runtime keeps, edited by hand (issue 18 point 7): the .env line removed.
         `sed -i '/^ANTHROPIC_OAUTH_TOKEN=/d' ${STATE}/.env`,
+        // .env entries the program keeps (openclawEnv): the stray key back, our entry changed.
+        `printf 'ANTHROPIC_API_KEY=${stray}\\n' >> ${STATE}/.env`,
+        `sed -i 's/^OPENCLAW_E2E_ENTRY=.*/OPENCLAW_E2E_ENTRY=hand/' ${STATE}/.env`,
         "rm /etc/openclaw-oauth-sync/config.json",
       ].join(" && "),
     );
@@ -115,6 +123,7 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     assert.equal(ops.get(`${STACK}-openclaw-json`), "update", "changed primary model");
     assert.equal(ops.get(`${STACK}-runtime-config`), "create", "deleted runtime config");
     assert.equal(ops.get(`${STACK}-targets`), "update", "a target no longer in sync (the .env line removed by hand)");
+    assert.equal(ops.get(`${STACK}-openclaw-env`), "update", ".env entries edited by hand (stray key back, entry changed)");
 
     // --- up repairs, a second up changes nothing -------------------------------------------------
     await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 420_000 });
@@ -123,9 +132,11 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
        grep -c 'hand edit' /etc/systemd/system/openclaw-oauth-sync-watch.service || true
        test -f /etc/openclaw-oauth-sync/config.json && echo config-present
        grep -c 'claude-sonnet-4-6' ${STATE}/openclaw.json
-       grep -c '^ANTHROPIC_OAUTH_TOKEN=' ${STATE}/.env`,
+       grep -c '^ANTHROPIC_OAUTH_TOKEN=' ${STATE}/.env
+       grep -c '^ANTHROPIC_API_KEY=' ${STATE}/.env || true
+       grep '^OPENCLAW_E2E_ENTRY=' ${STATE}/.env`,
     );
-    assert.deepEqual(repaired.trim().split("\n"), ["enabled", "active", "active", "0", "config-present", "1", "1"]);
+    assert.deepEqual(repaired.trim().split("\n"), ["enabled", "active", "active", "0", "config-present", "1", "1", "0", "OPENCLAW_E2E_ENTRY=managed"]);
     const up3 = await ws.pulumi(["up", "--yes", "--expect-no-changes", "--stack", STACK], { timeoutMs: 420_000 });
     assert.equal(up3.code, 0, `a second up must change nothing:\n${up3.stdout}\n${up3.stderr}`);
 
@@ -143,6 +154,7 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     assert.equal(left.trim(), "", `left behind after destroy:\n${left}`);
     t.diagnostic(`kept by destroy: ${(await h.sh("ls -A /var/lib/openclaw-oauth-sync 2>/dev/null | tr '\\n' ' ' || true")).trim() || "(nothing)"} in /var/lib/openclaw-oauth-sync`);
     assert.equal(await h.sh(`sha256sum < ${STATE}/openclaw.json`), jsonBefore, "openclaw.json is byte-identical to before the first up");
+    assert.match(await h.sh(`cat ${STATE}/.env`), /^OPENCLAW_E2E_ENTRY=before$/m, "destroy put our .env entry's previous value back");
 
     const journal = await h.sh("journalctl --no-pager -o cat -u 'openclaw-oauth-sync*'; echo ===; journalctl --no-pager -o cat", { timeoutMs: 60_000 });
     assert.ok(journal.includes("sync"), "the units' journal is not empty (the check below looks at something)");

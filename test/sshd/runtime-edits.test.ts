@@ -72,6 +72,28 @@ describe("EnvEntries / JsonKeys providers (real sshd, bundled runtime)", () => {
     assert.equal((await envProvider.read(id, o2)).id, "", "a missing file reads as gone");
   });
 
+  test("EnvEntries: keys to remove stay absent (drift when one comes back), previous values restored on delete, no removed value ever in results", async () => {
+    const path = join(root, "restore.env");
+    const stray = "sk-ant-api03-stray-key-that-must-go-AAAAAAAAAAAAAAAAAAAAAA";
+    writeFileSync(path, `OPENCLAW_LOG_LEVEL=debug\nANTHROPIC_API_KEY=${stray}\nOTHER=keep\n`, { mode: 0o600 });
+    const p = envProps(path, { OPENCLAW_LOG_LEVEL: "info", NEW_KEY: "1" }, { absent: ["ANTHROPIC_API_KEY"] });
+    const { id, outs } = await envProvider.create(p);
+    assert.deepEqual(outs.previous, { OPENCLAW_LOG_LEVEL: "debug", NEW_KEY: null });
+    assert.equal(readFileSync(path, "utf8"), "OPENCLAW_LOG_LEVEL=info\nOTHER=keep\nNEW_KEY=\"1\"\n");
+    let r = await envProvider.read(id, outs);
+    assert.deepEqual(r.inputs, p, "no drift; previous is an output, not an input");
+    // The stray key comes back by hand: the read shows it as drift, without its value.
+    writeFileSync(path, readFileSync(path, "utf8") + `ANTHROPIC_API_KEY=${stray}\n`);
+    r = await envProvider.read(id, r.props!);
+    assert.deepEqual(r.inputs!.absent, []);
+    assert.equal((await envProvider.diff(id, r.props!, p)).changes, true);
+    assert.ok(!JSON.stringify(r).includes(stray), "a removed key's value never reaches provider results");
+    const { outs: repaired } = await envProvider.update(id, r.props!, p);
+    assert.doesNotMatch(readFileSync(path, "utf8"), /ANTHROPIC_API_KEY/);
+    await envProvider.delete(id, repaired);
+    assert.equal(readFileSync(path, "utf8"), "OPENCLAW_LOG_LEVEL=debug\nOTHER=keep\n", "previous value back, our new key gone, the removed key stays removed");
+  });
+
   test("EnvEntries: a new file gets the owner/group/mode asked for (names resolved on the host)", async () => {
     const path = join(root, "new.env");
     await envProvider.create(envProps(path, { A: "1" }, { owner: "ocs-test", group: "root", mode: "0640" }));
