@@ -65,7 +65,7 @@ export const notifyCommand: Command = async (ctx) => {
   }
   if (rest.length !== 1 || rest[0] !== "--test") throw new UserError(NOTIFY_USAGE, ExitCode.usage);
   if (config.notify.channels.length === 0) {
-    throw new UserError(`${ctx.configPath}: notify.channels is empty; nothing to test (see README "Notifications")`, ExitCode.config);
+    throw new UserError(`${ctx.configPath}: notify.channels is empty; nothing to test (see docs/runtime.md, "Notifications")`, ExitCode.config);
   }
   const results = await sendTestNotification(config, { log: ctx.log, now: ctx.now });
   if (json) {

@@ -1,4 +1,4 @@
-/** `status [--json] [--check] [--prometheus FILE]` (README "status"). */
+/** `status [--json] [--check] [--prometheus FILE]` (docs/runtime.md, "status"). */
 import type { Command } from "./types";
 import { ExitCode, UserError } from "../errors";
 import { loadConfig } from "../config/load";

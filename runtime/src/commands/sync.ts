@@ -1,6 +1,6 @@
 /**
  * `sync`: one pass over every configured target, then one reload if anything changed.
- * Exit codes (README "Exit codes"): 0 every target written/unchanged/skipped-newer; 1 a target
+ * Exit codes (docs/runtime.md, "Exit codes of `sync`"): 0 every target written/unchanged/skipped-newer; 1 a target
  * failed or was refused, or the reload failed; 65/66/77 the credentials file is unusable /
  * missing / unreadable; 78 bad config.
  */

@@ -22,7 +22,7 @@ export function formatIssues(error: z.ZodError): string {
     .map((i) => {
       const at = i.path.length ? i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(top level)";
       if (i.code === "unrecognized_keys") {
-        return `  ✖ ${at === "(top level)" ? "" : at + ": "}unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see README "Runtime config")`;
+        return `  ✖ ${at === "(top level)" ? "" : at + ": "}unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see docs/runtime.md, "Runtime config")`;
       }
       return `  ✖ ${at}: ${i.message}`;
     })
@@ -95,7 +95,7 @@ export async function loadConfig(path: string, trust: TrustOptions = {}): Promis
 
 function openError(path: string, e: unknown): ConfigError | unknown {
   const code = errnoCode(e);
-  if (code === "ENOENT") return new ConfigError(`${path}: config file not found (pass --config <file> or create it; see README "Runtime config")`);
+  if (code === "ENOENT") return new ConfigError(`${path}: config file not found (pass --config <file> or create it; see docs/runtime.md, "Runtime config")`);
   if (code === "EACCES") return new ConfigError(`${path}: permission denied reading the config (run as root or the service account)`);
   if (code === "EISDIR") return new ConfigError(`${path}: is a directory, expected a JSON file`);
   return e;
