@@ -3,9 +3,11 @@
 # own network namespace, for end-to-end tests of the SSH provisioning. Must run as root.
 #
 #   testhost.sh image                 ensure host packages + the cached base rootfs
-#   testhost.sh up <name> [--no-node] [--bind-ro=SRC:DST]…
+#   testhost.sh up <name> [--no-node] [--bind-ro=SRC:DST]… [--bind=SRC:DST]…
 #                                     boot an instance; writes <instance dir>/env, ssh_config, …
-#                                     (--bind-ro: a host directory, read-only at DST in the guest)
+#                                     (--bind-ro: a host directory, read-only at DST in the guest;
+#                                     --bind: the same, writable, e.g. a dir a Docker engine on the
+#                                     build machine bind-mounts into containers, see docker.test.ts)
 #   testhost.sh down <name>           stop it and remove everything it created (idempotent)
 #   testhost.sh down-all              down every instance
 #
@@ -223,15 +225,15 @@ cmd_up() {
   for a in "$@"; do
     case $a in
       --no-node) no_node=1 ;;
-      --bind-ro=/*:/*)
-        local src=${a#--bind-ro=}; src=${src%%:*}
-        [[ -d $src ]] || die "up: --bind-ro source $src is not a directory"
+      --bind-ro=/*:/*|--bind=/*:/*)
+        local src=${a#--bind-ro=}; src=${src#--bind=}; src=${src%%:*}
+        [[ -d $src ]] || die "up: ${a%%=*} source $src is not a directory"
         binds+=("$a") ;;
       -*) die "up: unknown option $a" ;;
       *) [[ -z $name ]] || die "up: more than one name"; name=$a ;;
     esac
   done
-  [[ -n $name ]] || die "usage: $0 up <name> [--no-node] [--bind-ro=SRC:DST]…"
+  [[ -n $name ]] || die "usage: $0 up <name> [--no-node] [--bind-ro=SRC:DST]… [--bind=SRC:DST]…"
   valid_name "$name"
   image_ready || cmd_image >/dev/null
   image_ready || die "base image not available"

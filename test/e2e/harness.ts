@@ -181,6 +181,26 @@ export class TestHost {
     await TestHost.down(this.name);
   }
 
+  /**
+   * Boots a host with extra `testhost.sh up` arguments as given (e.g. `--bind=SRC:DST`, a
+   * writable bind). On failure the half-made host is taken down.
+   */
+  static async upWithArgs(name: string, args: readonly string[]): Promise<TestHost> {
+    const argv = ["bash", TESTHOST, "up", name, ...args];
+    const r = await run(argv, { timeoutMs: 90_000 });
+    if (r.code !== 0) {
+      await TestHost.down(name);
+      throw new Error(`booting test host ${name} failed: ${describe(argv, r)}`);
+    }
+    const env = Object.fromEntries(
+      readFileSync(join(process.env.TMPDIR ?? "/tmp", "ocs-testhost", name, "env"), "utf8")
+        .split("\n")
+        .filter((l) => l.includes("="))
+        .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    ) as unknown as HostEnv;
+    return new TestHost(name, env, r.ms, r.stdout.trim());
+  }
+
   /** Runs a command string on the host as root (login shell), over the instance's mux. */
   async ssh(command: string, o: { stdin?: string; timeoutMs?: number } = {}): Promise<RunResult> {
     return run(["ssh", "-F", this.env.SSH_CONFIG, this.name, "--", command], { timeoutMs: o.timeoutMs ?? 30_000, ...(o.stdin !== undefined ? { stdin: o.stdin } : {}) });
