@@ -4,6 +4,7 @@
  *
  * Runs in the dynamic-provider process (loaded at call time by shim.ts) and in direct tests.
  */
+import { sortedKeys } from "../plan/hash";
 import type { HostRef } from "../contracts";
 import { getSession, type OpenSshSession } from "../ssh/transport";
 import { shq } from "../plan/shell";
@@ -149,20 +150,7 @@ export function asRootShC(script: string): string {
 
 /** JSON with sorted object keys: key order is not preserved across gRPC (pulumi/pulumi#16582). */
 export function canonical(v: unknown): string {
-  return JSON.stringify(sortKeys(v));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v as object).sort()) {
-      const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = sortKeys(x);
-    }
-    return out;
-  }
-  return v;
+  return JSON.stringify(sortedKeys(v));
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {

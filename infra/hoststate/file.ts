@@ -4,7 +4,7 @@
  * create/update: upload to a temp file in the same dir (content on stdin), chown/chmod, rename.
  * delete: removes the file.
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../plan/hash";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { runScript } from "../ssh/transport";
@@ -75,9 +75,6 @@ export function installFileScript(p: string, mode: string, owner: string, group:
   ].join("\n");
 }
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 function validate(p: FileProps): void {
   if (!path.posix.isAbsolute(p.path) || p.path.endsWith("/")) throw new Error(`RemoteFile path: ${JSON.stringify(p.path)} must be an absolute file path`);
@@ -101,7 +98,7 @@ function desiredBytes(p: FileProps): Buffer {
 async function install(p: FileProps): Promise<FileProps> {
   validate(p);
   const data = desiredBytes(p);
-  const hash = sha256Hex(data);
+  const hash = sha256(data);
   if (hash !== p.sha256) {
     throw new Error(`RemoteFile ${p.path}: the content's sha256 (${hash.slice(0, 12)}…) differs from the planned ${p.sha256.slice(0, 12)}… — ${p.sourceFile ?? "the content"} changed since the plan; run the operation again`);
   }

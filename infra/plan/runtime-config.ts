@@ -10,7 +10,7 @@ import { formatIssues } from "../../runtime/src/config/load";
 import { secretRefs } from "../../runtime/src/notify/secrets";
 import type { Target } from "../../runtime/src/config/targets";
 import type { HostSettings } from "./settings";
-import { sha256 } from "./hash";
+import { sha256, sortedKeys } from "./hash";
 
 export interface RuntimeConfigPlan {
   /** The parsed (defaults filled) config, for planners that need a value from it. */
@@ -78,18 +78,6 @@ export function runtimeConfigInput(s: HostSettings): Record<string, unknown> {
   };
 }
 
-/** Sorts object keys recursively so that the file's bytes (and hash) depend only on its values. */
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === "object") {
-    return Object.fromEntries(
-      Object.keys(v as object)
-        .sort()
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
 
 /**
  * Builds and validates the runtime config. Throws an Error naming each bad key of the runtime
@@ -109,7 +97,7 @@ export function planRuntimeConfig(s: HostSettings): RuntimeConfigPlan {
   }
   // Ship the input (what the operator asked for), not the parsed object: the runtime fills its
   // own defaults, so a runtime upgrade that changes a default does not show as drift here.
-  const content = `${JSON.stringify(canonical(input), null, 2)}\n`;
+  const content = `${JSON.stringify(sortedKeys(input), null, 2)}\n`;
   return { config: r.data, content, sha256: sha256(content) };
 }
 

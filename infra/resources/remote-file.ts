@@ -11,7 +11,6 @@
  * `sourceFile` (big files) is kept as its path + sha256 only.
  */
 import * as fs from "node:fs";
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
@@ -29,7 +28,7 @@ export interface RemoteFileArgs {
   group?: string;
 }
 
-const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+import { sha256 } from "../plan/hash";
 
 export class RemoteFile extends HostStateResource {
   declare readonly path: pulumi.Output<string>;

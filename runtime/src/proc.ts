@@ -99,3 +99,16 @@ export function describeFailure(argv0: string, r: RunResult): string {
     .join(" | ");
   return `${argv0}: ${why}${tail ? `: ${tail}` : ""}`;
 }
+
+/**
+ * kill(pid, 0): only ESRCH means the process is gone (EPERM: alive but someone else's). Anything
+ * else counts as alive, so a lock is never taken from a process that may still hold it.
+ */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException | undefined)?.code !== "ESRCH";
+  }
+}

@@ -11,7 +11,8 @@ import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
 import { actionProvider, type ActionProps } from "../../infra/hoststate/action";
 import { configureFromStack, hostRefOf, resetConfigured } from "../../infra/hoststate/common";
-import { fileProvider, sha256Hex } from "../../infra/hoststate/file";
+import { fileProvider } from "../../infra/hoststate/file";
+import { sha256 as sha256Hex } from "../../infra/plan/hash";
 import { commonProps } from "./fixture";
 
 describe("HostAction provider (real sshd)", () => {

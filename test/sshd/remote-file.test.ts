@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
-import { fileProvider, parseFileState, sha256Hex, type FileProps } from "../../infra/hoststate/file";
+import { fileProvider, parseFileState, type FileProps } from "../../infra/hoststate/file";
+import { sha256 as sha256Hex } from "../../infra/plan/hash";
 import { asRootOnHost, commonProps } from "./fixture";
 
 describe("RemoteFile provider (real sshd)", () => {

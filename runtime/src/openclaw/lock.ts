@@ -4,6 +4,7 @@
  * `{"pid":<pid>,"createdAt":"<ISO>"}`; stale after 30 s or when the pid is dead. Taking the same
  * lock makes our writes and OpenClaw's read-modify-write cycles mutually exclusive.
  */
+import { pidAlive } from "../proc";
 import { promises as fsp, constants as fsc } from "node:fs";
 import { errnoCode, ExitCode, UserError } from "../errors";
 import { removeStaleTemps, tempPathFor } from "../fsx/atomic";
@@ -72,15 +73,7 @@ export function isLockStale(content: LockContent, mtimeMs: number, nowMs: number
   return Math.abs(nowMs - since) > staleMs;
 }
 
-/** kill(pid, 0): ESRCH = dead; EPERM = alive but someone else's. */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoCode(e) !== "ESRCH";
-  }
-}
+export { pidAlive };
 
 /**
  * Creates the lock with its content in one step: the content goes to a temp file that is then

@@ -11,6 +11,7 @@
  * - `sync.lock`: one sync at a time across processes (the watcher, refresh's sync after a renewal,
  *   `sync` by hand), so each reads the newest source and sync-state.json loses no record.
  */
+import { pidAlive } from "../proc";
 import { promises as fsp, constants as fsc } from "node:fs";
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
@@ -46,15 +47,7 @@ export interface LockOptions {
   isAlive?: (pid: number) => boolean;
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: exists but belongs to someone else.
-    return errnoCode(e) === "EPERM";
-  }
-}
+export { pidAlive };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
