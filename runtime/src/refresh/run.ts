@@ -29,7 +29,7 @@ import { backoffActive, maxBackoffMs, nextBackoff } from "./backoff";
 import { classifyAttempt, exitCodeFor, oneLine, type AfterState, type CredSnapshot } from "./classify";
 import { tokenEndpointResult } from "./debug-log";
 import { formatDuration, formatTime } from "./duration";
-import { cliWouldRenew, renewalPoint, renewWindow } from "./schedule";
+import { cliWouldRenew, pointFraction, renewalPoint, renewWindow } from "./schedule";
 import { acquireRefreshLock } from "../state/lock";
 import { resolveInvocation, type Invocation, type PlanDeps } from "./plan";
 import type { ReadCredentials, ReportCondition, RunSync } from "./types";
@@ -172,7 +172,7 @@ export async function runRefresh(config: Config, opts: RefreshOptions, deps: Ref
     const snap = src.snap;
     if (!opts.force) {
       if (!aim || aim.fingerprint !== snap.fingerprint || aim.expiresAt !== snap.expiresAt) {
-        const at = renewalPoint(snap.expiresAt, rcfg.renewBeforeExpiry, deps.random);
+        const at = renewalPoint(snap.expiresAt, rcfg.renewBeforeExpiry, () => pointFraction(snap.fingerprint));
         // A run that starts inside the CLI's window (a late timer, an expired token) goes at once; a
         // run that waits into the window fires at the renewal point, not as soon as the window opens.
         aim = { fingerprint: snap.fingerprint, expiresAt: snap.expiresAt, at: cliWouldRenew(snap.expiresAt, now()) ? Math.min(at, now()) : at };

@@ -20,7 +20,18 @@ export function renewWindow(expiresAt: number, cfg: RenewBeforeExpiry): RenewWin
   return { earliest: expiresAt - cfg.earliestSeconds * 1000, latest: expiresAt - cfg.latestSeconds * 1000 };
 }
 
-/** One point of the window; `random` in [0,1) spreads a fleet that logged in together. */
+/**
+ * Where in the window one token's renewal goes, in [0,1): from the token's fingerprint, so every
+ * timer run aims at the same point for the same token (a run that cannot wait that long leaves it
+ * to a later one, which aims at the same point), while a fleet that logged in together still
+ * spreads out, each host's token being different.
+ */
+export function pointFraction(fingerprint: string): number {
+  const n = Number.parseInt(fingerprint.slice(0, 8), 16);
+  return Number.isFinite(n) ? n / 0x1_0000_0000 : 0.5;
+}
+
+/** One point of the window; `random` in [0,1) picks where. */
 export function renewalPoint(expiresAt: number, cfg: RenewBeforeExpiry, random: () => number): number {
   const w = renewWindow(expiresAt, cfg);
   return Math.round(w.earliest + (w.latest - w.earliest) * random());

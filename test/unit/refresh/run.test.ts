@@ -15,7 +15,8 @@ import { runRefresh, type RefreshDeps, type RefreshReport } from "../../../runti
 import { ConfigSchema, type Config } from "../../../runtime/src/config/schema";
 import { memoryLogger } from "../../../runtime/src/log";
 import { readCredentials } from "../../../runtime/src/credentials";
-import { cliWouldRenew } from "../../../runtime/src/refresh/schedule";
+import { cliWouldRenew, pointFraction } from "../../../runtime/src/refresh/schedule";
+import { tokenFingerprint } from "../../../runtime/src/state/refresh-state";
 import type { ConditionReport } from "../../../runtime/src/refresh/types";
 import type { Invocation } from "../../../runtime/src/refresh/plan";
 import type { RunResult } from "../../../runtime/src/proc";
@@ -331,12 +332,14 @@ describe("runRefresh: a run by hand (decides at once)", () => {
 describe("runRefresh --scheduled (the timer's run: waits for the renewal point, retries transient failures)", () => {
   test("waits for the renewal point, then runs the CLI once and renews", async (t) => {
     const exp = NOW + 10 * MIN;
-    const h = setup(t, login(exp));
+    const creds = login(exp);
+    const h = setup(t, creds);
     const r = await run(h, { scheduled: true });
     assert.deepEqual([r.outcome, r.exitCode], ["renewed", 0]);
     assert.equal(h.calls.length, 1, "one CLI run");
     const at = h.calls[0]!.at;
-    assert.equal(at, exp - 195_000, "random 0.5: the middle of 270–120 s before expiry");
+    const f = pointFraction(tokenFingerprint(creds.accessToken));
+    assert.equal(at, Math.round(exp - 270_000 + 150_000 * f), "the token's own point in 270–120 s before expiry (from its fingerprint)");
     assert.ok(cliWouldRenew(exp, at));
     assert.equal(h.sleeps.reduce((a, b) => a + b, 0), at - NOW);
     assert.ok(h.sleeps.every((s) => s <= 30_000), "waits in slices, re-reading the file between them");

@@ -5,7 +5,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { cliWouldRenew, renewalPoint, renewWindow } from "../../../runtime/src/refresh/schedule";
+import { cliWouldRenew, pointFraction, renewalPoint, renewWindow } from "../../../runtime/src/refresh/schedule";
+import { tokenFingerprint } from "../../../runtime/src/state/refresh-state";
+import { fakeAccessToken } from "../../helpers/tokens";
 import { CLI_RENEW_THRESHOLD_MS, RefreshSchema, RenewBeforeExpirySchema } from "../../../runtime/src/config/refresh";
 
 const MIN = 60_000;
@@ -55,4 +57,13 @@ describe("renewWindow / renewalPoint", () => {
     assert.equal(RenewBeforeExpirySchema.safeParse({ earliestSeconds: 301, latestSeconds: 120 }).success, false);
     assert.equal(RenewBeforeExpirySchema.safeParse({ earliestSeconds: 100, latestSeconds: 150 }).success, false);
   });
+});
+
+test("pointFraction: the same token always aims at the same point; different tokens spread over [0,1)", () => {
+  const fp = tokenFingerprint(fakeAccessToken());
+  assert.equal(pointFraction(fp), pointFraction(fp));
+  const fs = Array.from({ length: 200 }, () => pointFraction(tokenFingerprint(fakeAccessToken())));
+  assert.ok(fs.every((f) => f >= 0 && f < 1));
+  assert.ok(Math.min(...fs) < 0.1 && Math.max(...fs) > 0.9, "a fleet spreads over the window");
+  assert.equal(pointFraction("not-hex"), 0.5, "a fingerprint that is not hex falls back to the middle");
 });
