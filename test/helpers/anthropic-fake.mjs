@@ -205,8 +205,9 @@ function tokenFailure(res, mode) {
 }
 
 function issueTokens(scope) {
-  const accessToken = `sk-ant-oat01-fake-${randomBytes(32).toString("base64url")}`;
-  const refreshToken = `sk-ant-ort01-fake-${randomBytes(32).toString("base64url")}`;
+  // As long as real ones (~108 characters): OpenClaw 2026.9.6's paste-token refuses tokens under 80.
+  const accessToken = `sk-ant-oat01-fake-${randomBytes(68).toString("base64url")}`;
+  const refreshToken = `sk-ant-ort01-fake-${randomBytes(68).toString("base64url")}`;
   state.accessTokens.set(accessToken, Date.now() + state.expiresIn * 1000);
   state.refreshTokens.set(refreshToken, true);
   const body = {

@@ -10,6 +10,7 @@
  *
  * Needs root (network namespaces) and `ip` (iproute2); claudeCliUnavailableReason() says why not.
  */
+import { randomBytes } from "node:crypto";
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
@@ -258,9 +259,9 @@ export function writeClaudeCredentials(dir: string, c: ClaudeCredentials): strin
   return path;
 }
 
-/** Fake tokens in the CLI's shape, random, valid nowhere (and visibly fake). */
+/** Fake tokens in the CLI's shape and length (~108 characters), random, valid nowhere (and visibly fake). */
 export function fakeTokenPair(): { accessToken: string; refreshToken: string } {
-  const r = () => Buffer.from(Array.from({ length: 32 }, () => Math.floor(Math.random() * 256))).toString("base64url");
+  const r = () => randomBytes(68).toString("base64url");
   return { accessToken: `sk-ant-oat01-fake-${r()}`, refreshToken: `sk-ant-ort01-fake-${r()}` };
 }
 
