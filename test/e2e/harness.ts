@@ -213,8 +213,8 @@ export class TestHost {
     return r.stdout;
   }
 
-  /** Installs the stand-ins (claude, openclaw, docker) and their config on the host. */
-  async installStandIns(config: Record<string, unknown>, which: { openclawOnPath: boolean; claudeOnPath: boolean; docker: boolean }): Promise<void> {
+  /** Installs the stand-ins (claude, openclaw) and their config on the host. Docker mode runs a real engine (docker.test.ts). */
+  async installStandIns(config: Record<string, unknown>, which: { openclawOnPath: boolean; claudeOnPath: boolean }): Promise<void> {
     const file = (n: string) => readFileSync(join(STAND_INS, n), "utf8");
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     const put = (path: string, mode: string, content: string) =>
@@ -224,11 +224,9 @@ export class TestHost {
       put("/etc/ocs-standin/config.json", "0644", JSON.stringify(config, null, 2)),
       put("/usr/local/lib/ocs-standin/openclaw", "0755", file("openclaw")),
       put("/usr/local/lib/ocs-standin/claude", "0755", file("claude")),
-      put("/usr/local/lib/ocs-standin/docker", "0755", file("docker")),
     ];
     if (which.openclawOnPath) steps.push("ln -sf /usr/local/lib/ocs-standin/openclaw /usr/local/bin/openclaw");
     if (which.claudeOnPath) steps.push("ln -sf /usr/local/lib/ocs-standin/claude /usr/local/bin/claude");
-    if (which.docker) steps.push("ln -sf /usr/local/lib/ocs-standin/docker /usr/local/bin/docker");
     await this.sh(steps.join(" && "));
   }
 

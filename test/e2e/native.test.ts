@@ -34,7 +34,7 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     const a = makeCreds();
     tokens.push(a.accessToken, a.refreshToken);
     await prepareNative(h, { user: USER, agents: ["main", "work"], creds: a });
-    await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false, docker: false });
+    await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false });
     await h.sh(`install -m 0666 -o ${USER} -g ${USER} /dev/null ${CALL_LOG}`);
     await h.verboseSshd();
     const jsonBefore = await h.sh(`sha256sum < ${STATE}/openclaw.json`);

@@ -35,7 +35,7 @@ test("e2e refresh timer: fires, runs the claude stand-in, the renewal reaches ev
     const a = makeCreds(3 * 60_000);
     tokens.push(a.accessToken, a.refreshToken);
     await prepareNative(h, { user: USER, agents: ["main", "work"], creds: a });
-    await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false, docker: false });
+    await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false });
     await h.sh(
       `install -m 0666 -o ${USER} -g ${USER} /dev/null ${CALL_LOG} && install -d -o ${USER} -g ${USER} /home/${USER}/.local /home/${USER}/.local/bin && ln -s /usr/local/lib/ocs-standin/claude /home/${USER}/.local/bin/claude`,
     );

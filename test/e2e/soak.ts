@@ -277,7 +277,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     await control(sock, "POST", "/seed", { accessToken: initial.accessToken, refreshToken: initial.refreshToken, expiresAt: initial.expiresAt });
     const tokens: string[] = [initial.accessToken, initial.refreshToken];
     await prepareNative(h, { user: USER, agents: ["main", "work"], creds: initial });
-    await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false, docker: false });
+    await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false });
     await h.sh(`install -m 0666 -o ${USER} -g ${USER} /dev/null ${CALL_LOG}`);
     // Anthropic's names → the fake on the host's loopback; the fake's CA for the CLI (through the runtime).
     await h.sh(`mkdir -p ${dirname(GUEST_CA)} && cat > ${GUEST_CA} && chmod 0644 ${GUEST_CA} && printf '127.0.0.1 %s\\n' '${CLAUDE_HOSTNAMES.join(" ")}' >> /etc/hosts`, { stdin: readFileSync(tls.caPath, "utf8") });
