@@ -34,7 +34,7 @@ import * as fs from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { writeRun } from "./output";
-import { runBounded } from "../infra/fleet/run";
+import { runBounded } from "../tools/fleet/run";
 import { bootHost, downHost, hostName, initMultiHostStack, layoutNative, nativeHostEntry, pulumiEnv, requireTools, run, sshScript, type PulumiEnv, type TestHost } from "../test/fleet/harness";
 
 const SIZES = (process.env.OCS_BENCH_FLEET_SIZES ?? "1,5,20").split(",").map((s) => Number(s.trim())).filter((n) => n >= 1);

@@ -101,7 +101,7 @@ async function down(): Promise<void> {
 /** The project as it is now, in the demo dir: Pulumi writes Pulumi.demo.yaml there, not in the repository. */
 function snapshotProject(): void {
   mkdirSync(PROJECT, { recursive: true });
-  for (const d of ["infra", "templates", join("runtime", "src")]) cpSync(join(REPO, d), join(PROJECT, d), { recursive: true });
+  for (const d of ["infra", "tools", "templates", join("runtime", "src")]) cpSync(join(REPO, d), join(PROJECT, d), { recursive: true });
   for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) cpSync(join(REPO, f), join(PROJECT, f));
   symlinkSync(join(REPO, "node_modules"), join(PROJECT, "node_modules"));
 }
@@ -201,7 +201,7 @@ async function demo(): Promise<void> {
       process.execPath,
       "--import",
       "tsx",
-      join(PROJECT, "infra", "setup", "main.ts"),
+      join(PROJECT, "tools", "setup", "main.ts"),
       `root@${h.HOST}`,
       "--ssh-key",
       h.KEY!,

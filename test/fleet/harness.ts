@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { cachedCliRoot } from "../../infra/cli/pulumi";
+import { cachedCliRoot } from "../../tools/cli/pulumi";
 import { fakeCredentialsFile } from "../helpers/tokens";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -237,9 +237,9 @@ export function pulumiEnv(cliBin: string): PulumiEnv {
   return { projectDir, env, cleanup: () => fs.rmSync(base, { recursive: true, force: true }) };
 }
 
-/** `npm run setup -- …` as a process (node --import tsx infra/setup/main.ts). */
+/** `npm run setup -- …` as a process (node --import tsx tools/setup/main.ts). */
 export function setupCli(args: string[], pe: PulumiEnv, timeoutMs = 120_000): Promise<RunResult> {
-  return run(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "setup", "main.ts"), ...args, "--project-dir", pe.projectDir], {
+  return run(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "setup", "main.ts"), ...args, "--project-dir", pe.projectDir], {
     env: pe.env,
     timeoutMs,
     what: `setup ${args.join(" ")}`,
@@ -248,7 +248,7 @@ export function setupCli(args: string[], pe: PulumiEnv, timeoutMs = 120_000): Pr
 
 /** `npm run fleet -- …` as a process. */
 export function fleetCli(args: string[], pe: PulumiEnv, timeoutMs = 600_000): Promise<RunResult> {
-  return run(process.execPath, ["--import", "tsx", path.join(ROOT, "infra", "fleet", "main.ts"), ...args, "--project-dir", pe.projectDir], {
+  return run(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "fleet", "main.ts"), ...args, "--project-dir", pe.projectDir], {
     env: pe.env,
     timeoutMs,
     what: `fleet ${args.join(" ")}`,

@@ -9,8 +9,8 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fakeCredentialsFile } from "../helpers/tokens";
-import type { Prompter } from "../../infra/cli/prompt";
-import { runSetup } from "../../infra/setup/main";
+import type { Prompter } from "../../tools/cli/prompt";
+import { runSetup } from "../../tools/setup/main";
 import { closeAll } from "../../infra/ssh/transport";
 import { bootHost, downHost, hostName, layoutDocker, layoutNative, pulumiEnv, requireTools, setupCli, sshFlags, tokensIn, type PulumiEnv, type TestHost } from "./harness";
 

@@ -14,11 +14,11 @@ import {
   stepText,
   tokenLeft,
   type HostRun,
-} from "../../../infra/fleet/summary";
-import { defaultParallel, parseFleetArgs } from "../../../infra/fleet/args";
-import { logPath, runBounded } from "../../../infra/fleet/run";
-import { parseLiveStatus, hostRefFromConfig } from "../../../infra/fleet/live";
-import { UsageError } from "../../../infra/cli/args";
+} from "../../../tools/fleet/summary";
+import { defaultParallel, parseFleetArgs } from "../../../tools/fleet/args";
+import { logPath, runBounded } from "../../../tools/fleet/run";
+import { parseLiveStatus, hostRefFromConfig } from "../../../tools/fleet/live";
+import { UsageError } from "../../../tools/cli/args";
 
 const NOW = Date.parse("2026-11-24T08:00:00Z");
 const run = (over: Partial<HostRun>): HostRun => ({ stack: "gw1", op: "up", ok: true, durationMs: 1234, ...over });
@@ -116,7 +116,7 @@ describe("formatting", () => {
 });
 
 describe("fleet args", () => {
-  const ok = (argv: string[]) => (parseFleetArgs(argv) as { options: import("../../../infra/fleet/args").FleetOptions }).options;
+  const ok = (argv: string[]) => (parseFleetArgs(argv) as { options: import("../../../tools/fleet/args").FleetOptions }).options;
   test("operation, stacks, parallel", () => {
     const o = ok(["up", "--stacks", "a,b,,a", "--parallel", "3"]);
     assert.equal(o.op, "up");

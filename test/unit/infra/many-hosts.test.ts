@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { hostEntryName, hostNamesOf, parseStackConfig } from "../../../infra/plan/stack-config";
 import { configureFromStack, hostRefOf, resetConfigured } from "../../../infra/hoststate/common";
-import { expandHosts, hostOfResource } from "../../../infra/fleet/summary";
+import { expandHosts, hostOfResource } from "../../../tools/fleet/summary";
 
 const reader = (values: Record<string, unknown>) => (k: string) => {
   const v = values[k];

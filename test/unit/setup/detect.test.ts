@@ -1,7 +1,7 @@
 /** setup's detection-interpretation: probe output → what is there → what setup proposes. */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { accountOwning, hostPathOf, parseProbe, propose } from "../../../infra/setup/detect";
+import { accountOwning, hostPathOf, parseProbe, propose } from "../../../tools/setup/detect";
 import { DOCKER_PROBE, NATIVE_PROBE, probe } from "./fixtures";
 
 const T = "\t";

@@ -1,5 +1,5 @@
-/** Probe outputs (infra/setup/probe-script.ts) of typical hosts, as the script prints them. */
-import { parseProbe, type Probe } from "../../../infra/setup/detect";
+/** Probe outputs (tools/setup/probe-script.ts) of typical hosts, as the script prints them. */
+import { parseProbe, type Probe } from "../../../tools/setup/detect";
 
 const T = "\t";
 

@@ -1,10 +1,10 @@
 /** setup's plan: the values it writes, the diff against the stack, the report, arg parsing. */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { propose } from "../../../infra/setup/detect";
-import { defaultStackName, diffConfig, parseTarget, preInstallFindings, renderReport, stackValues, validateValues, type ValuesInput } from "../../../infra/setup/plan";
-import { parseSetupArgs } from "../../../infra/setup/args";
-import { UsageError } from "../../../infra/cli/args";
+import { propose } from "../../../tools/setup/detect";
+import { defaultStackName, diffConfig, parseTarget, preInstallFindings, renderReport, stackValues, validateValues, type ValuesInput } from "../../../tools/setup/plan";
+import { parseSetupArgs } from "../../../tools/setup/args";
+import { UsageError } from "../../../tools/cli/args";
 import { facts } from "../plan/fixtures";
 import { DOCKER_PROBE, NATIVE_PROBE, probe } from "./fixtures";
 
@@ -128,7 +128,7 @@ describe("parseSetupArgs", () => {
   const ok = (argv: string[]) => {
     const r = parseSetupArgs(argv);
     assert.equal(r.help, false);
-    return (r as { options: import("../../../infra/setup/args").SetupOptions }).options;
+    return (r as { options: import("../../../tools/setup/args").SetupOptions }).options;
   };
   test("target, flags, --set, stack name", () => {
     const o = ok(["admin@gw1.example.net", "--port", "2222", "--mode", "docker", "--set", "reloadAction=none", "--set=openclaw-oauth-sync:refreshInterval=10min", "--yes"]);

@@ -3,8 +3,8 @@
  * the stack config setup writes; that against the stack's current config → the changes; and the
  * report the operator reads before anything is written. Unit-tested; no host, no Pulumi here.
  */
-import { hostProblems, MIN_NODE_MAJOR, type Facts } from "../facts/interpret";
-import { parseStackConfig, PROJECT, STACK_KEYS } from "../plan/stack-config";
+import { hostProblems, MIN_NODE_MAJOR, type Facts } from "../../infra/facts/interpret";
+import { parseStackConfig, PROJECT, STACK_KEYS } from "../../infra/plan/stack-config";
 import type { Finding } from "../../runtime/src/doctor/types";
 import type { Proposal } from "./detect";
 

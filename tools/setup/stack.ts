@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { hasPassphrase, openWorkspace, type PulumiSetup } from "../cli/pulumi";
-import { PROJECT } from "../plan/stack-config";
+import { PROJECT } from "../../infra/plan/stack-config";
 import type { ConfigChange } from "./plan";
 
 export interface StackState {

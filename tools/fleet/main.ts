@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${usage ? "" : "fleet: "}${(e as Error).message}\n`);
     code = usage ? 2 : 1;
   } finally {
-    const { closeAll } = await import("../ssh/transport");
+    const { closeAll } = await import("../../infra/ssh/transport");
     await closeAll({ exitMasters: true }).catch(() => undefined);
   }
   process.exitCode = code;

@@ -5,14 +5,14 @@
  * Three round trips at most; nothing on the host is changed.
  */
 import { z } from "zod";
-import type { HostRef } from "../contracts";
-import { FACTS_SHELL } from "../facts";
-import { factsScript, type FactsRequest } from "../facts/script";
-import { interpretFacts, type Facts } from "../facts/interpret";
-import { getSession } from "../ssh/transport";
-import { AS_ROOT_SH_S } from "../ssh/transport";
-import { installPaths } from "../plan/settings";
-import { shq } from "../plan/shell";
+import type { HostRef } from "../../infra/contracts";
+import { FACTS_SHELL } from "../../infra/facts";
+import { factsScript, type FactsRequest } from "../../infra/facts/script";
+import { interpretFacts, type Facts } from "../../infra/facts/interpret";
+import { getSession } from "../../infra/ssh/transport";
+import { AS_ROOT_SH_S } from "../../infra/ssh/transport";
+import { installPaths } from "../../infra/plan/settings";
+import { shq } from "../../infra/plan/shell";
 import type { Finding } from "../../runtime/src/doctor/types";
 import { parseProbe, propose, type Probe, type Proposal, type SetupChoices } from "./detect";
 import { probeScript } from "./probe-script";

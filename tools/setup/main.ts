@@ -4,11 +4,11 @@
  * codes); the decisions are in detect.ts / plan.ts, the effects in remote.ts / stack.ts.
  */
 import { readFileSync } from "node:fs";
-import type { HostRef } from "../contracts";
+import type { HostRef } from "../../infra/contracts";
 import { UsageError } from "../cli/args";
 import { isInteractive, terminalPrompter, type Prompter } from "../cli/prompt";
 import { PROJECT_ROOT, preparePulumi } from "../cli/pulumi";
-import { closeAll } from "../ssh/transport";
+import { closeAll } from "../../infra/ssh/transport";
 import { parseSetupArgs, SETUP_USAGE, type SetupOptions } from "./args";
 import { propose, type Probe, type Proposal } from "./detect";
 import { diffConfig, preInstallFindings, renderReport, stackValues, validateValues } from "./plan";

@@ -5,10 +5,10 @@
  */
 import type { Stack } from "@pulumi/pulumi/automation";
 import { z } from "zod";
-import type { HostRef } from "../contracts";
-import { PROJECT } from "../plan/stack-config";
-import { installPaths } from "../plan/settings";
-import { shq } from "../plan/shell";
+import type { HostRef } from "../../infra/contracts";
+import { PROJECT } from "../../infra/plan/stack-config";
+import { installPaths } from "../../infra/plan/settings";
+import { shq } from "../../infra/plan/shell";
 import type { HostOutputs } from "./summary";
 
 const StatusJson = z.object({
@@ -49,7 +49,7 @@ export function parseLiveStatus(stdout: string): Pick<HostOutputs, "tokenExpires
 }
 
 export async function liveStatus(stack: Stack): Promise<Partial<HostOutputs>> {
-  const { getSession, AS_ROOT_SH_S } = await import("../ssh/transport");
+  const { getSession, AS_ROOT_SH_S } = await import("../../infra/ssh/transport");
   const cfg = await stack.getAllConfig();
   const ref = hostRefFromConfig(cfg);
   const prefix = cfg[`${PROJECT}:installPrefix`]?.value ?? "/usr/local";
