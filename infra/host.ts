@@ -21,7 +21,7 @@ import type { HostSettings } from "./plan/settings";
 import { UNIT_NAMES } from "./plan/settings";
 import type { UnitFile } from "./plan/units";
 import { runtimeArgv } from "./plan/units";
-import { shq } from "./plan/shell";
+import { shq } from "./shell";
 
 export interface ManagedHostArgs {
   host: HostInput;

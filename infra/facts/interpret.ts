@@ -3,7 +3,7 @@
  * validate them with zod, derive versions and storage eras, and decide whether the host can work.
  * Unit-tested with fixtures; nothing here talks to a host.
  */
-import { eraForVersion as runtimeEraForVersion } from "../../runtime/src/openclaw/era";
+import { eraForVersion as runtimeEraForVersion } from "../../runtime/src/contract/era";
 import { z } from "zod";
 
 export type StorageEra = "json" | "json-split" | "sqlite";

@@ -5,7 +5,7 @@
  * interpret.ts. Every probe is best-effort (`|| true`): a fact that cannot be read is absent, and
  * the interpretation decides whether that is fatal.
  */
-import { shq } from "../plan/shell";
+import { shq } from "../shell";
 
 export interface FactsRequest {
   /** Account that owns OpenClaw's state dir; empty = the SSH login account. */

@@ -7,7 +7,7 @@
 import { sortedKeys } from "../plan/hash";
 import type { HostRef } from "../contracts";
 import { getSession, type OpenSshSession } from "../ssh/transport";
-import { shq } from "../plan/shell";
+import { shq } from "../shell";
 
 export { shq };
 

@@ -5,10 +5,10 @@
  * preview`, not the host. It never holds a secret: channel secrets are only referenced by name
  * and live in the separate secrets file (planSecretsFile).
  */
-import { ConfigSchema, type Config } from "../../runtime/src/config/schema";
-import { formatIssues } from "../../runtime/src/config/load";
-import { secretRefs } from "../../runtime/src/notify/secrets";
-import type { Target } from "../../runtime/src/config/targets";
+import { ConfigSchema, type Config } from "../../runtime/src/contract/schema";
+import { formatIssues } from "../../runtime/src/contract/format-issues";
+import { secretRefs } from "../../runtime/src/contract/notify";
+import type { Target } from "../../runtime/src/contract/targets";
 import type { HostSettings } from "./settings";
 import { sha256, sortedKeys } from "./hash";
 

@@ -10,8 +10,8 @@
  * `resolveSettings` (plan/settings.ts).
  */
 import { z } from "zod";
-import { TargetSchema } from "../../runtime/src/config/targets";
-import { NotifySchema } from "../../runtime/src/config/notify";
+import { TargetSchema } from "../../runtime/src/contract/targets";
+import { NotifySchema } from "../../runtime/src/contract/notify";
 
 export const PROJECT = "openclaw-oauth-sync";
 

@@ -2,7 +2,7 @@
  * systemd units of one host: typed view models (escaped here, written raw by the templates) and
  * the rendered unit files. Pure: the compiled templates are passed in.
  */
-import { RefreshSchema } from "../../runtime/src/config/refresh";
+import { RefreshSchema } from "../../runtime/src/contract/refresh";
 import { posix } from "node:path";
 import { escapePathListEntry, escapeSpecifiers, execLine } from "./systemd-escape";
 import { sha256 } from "./hash";

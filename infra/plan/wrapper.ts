@@ -1,5 +1,5 @@
 /** The `openclaw-oauth-sync` command on the host's PATH: runs the bundle with our config. Pure. */
-import { shq } from "./shell";
+import { shq } from "../shell";
 import { sha256 } from "./hash";
 import type { HostSettings } from "./settings";
 

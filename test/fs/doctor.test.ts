@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigSchema } from "../../runtime/src/config/schema";
+import { ConfigSchema } from "../../runtime/src/contract/schema";
 import { gatherFacts, probeClaudeVersion, type GatherDeps } from "../../runtime/src/doctor/facts";
 import { runChecks, formatFinding } from "../../runtime/src/doctor/checks";
 import { defaultPlanDeps } from "../../runtime/src/refresh/plan";

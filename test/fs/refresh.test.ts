@@ -10,7 +10,7 @@ import { readFileSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { BYPASS_ENV, requireBuild, runRuntime, scratch, DOCKER_STANDIN, STANDIN, type Scratch } from "./refresh-helpers";
 import { findLeakedToken } from "../helpers/tokens";
-import { SCRUBBED_ENV_VARS } from "../../runtime/src/config/refresh";
+import { SCRUBBED_ENV_VARS } from "../../runtime/src/contract/refresh";
 
 const MIN = 60_000;
 const standinEnv = (s: Scratch, extra: Record<string, string> = {}) => ({ STANDIN_RECORD: s.recordPath, ...extra });

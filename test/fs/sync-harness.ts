@@ -7,7 +7,7 @@ import { chmodSync, cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, r
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../runtime/src/config/load";
-import type { Config } from "../../runtime/src/config/schema";
+import type { Config } from "../../runtime/src/contract/schema";
 import { memoryLogger } from "../../runtime/src/log";
 import { runSync } from "../../runtime/src/sync/engine";
 import type { SyncReport } from "../../runtime/src/sync/types";

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { HostRef } from "../../infra/contracts";
 import { PROJECT } from "../../infra/plan/stack-config";
 import { installPaths } from "../../infra/plan/settings";
-import { shq } from "../../infra/plan/shell";
+import { shq } from "../../infra/shell";
 import type { HostOutputs } from "./summary";
 
 const StatusJson = z.object({

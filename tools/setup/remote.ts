@@ -12,7 +12,7 @@ import { interpretFacts, type Facts } from "../../infra/facts/interpret";
 import { getSession } from "../../infra/ssh/transport";
 import { AS_ROOT_SH_S } from "../../infra/ssh/transport";
 import { installPaths } from "../../infra/plan/settings";
-import { shq } from "../../infra/plan/shell";
+import { shq } from "../../infra/shell";
 import type { Finding } from "../../runtime/src/doctor/types";
 import { parseProbe, propose, type Probe, type Proposal, type SetupChoices } from "./detect";
 import { probeScript } from "./probe-script";

@@ -3,9 +3,9 @@
  * names the file, the key and the fix.
  */
 import { promises as fsp, constants as fsc } from "node:fs";
-import { z } from "zod";
 import { ConfigError, errnoCode } from "../errors";
-import { ConfigSchema, type Config } from "./schema";
+import { ConfigSchema, type Config } from "../contract/schema";
+import { formatIssues } from "../contract/format-issues";
 import { formatBytes, MAX_CONFIG_BYTES } from "../security/limits";
 
 export const DEFAULT_CONFIG_PATH = "/etc/openclaw-oauth-sync/config.json";
@@ -15,18 +15,6 @@ export function parseConfig(raw: unknown, source: string): Config {
   const r = ConfigSchema.safeParse(raw, { reportInput: false });
   if (r.success) return r.data;
   throw new ConfigError(`${source}: invalid config\n${formatIssues(r.error)}`);
-}
-
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => {
-      const at = i.path.length ? i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") : "(top level)";
-      if (i.code === "unrecognized_keys") {
-        return `  ✖ ${at === "(top level)" ? "" : at + ": "}unknown key${i.keys.length > 1 ? "s" : ""} ${i.keys.map((k) => `"${k}"`).join(", ")} (remove or fix the spelling; see docs/runtime.md, "Runtime config")`;
-      }
-      return `  ✖ ${at}: ${i.message}`;
-    })
-    .join("\n");
 }
 
 /** Who may own a file we take orders from: root, or the account we run as. */

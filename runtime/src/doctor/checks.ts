@@ -2,7 +2,7 @@
  * The troubleshooting guide as code: each check is a pure function of the gathered facts that
  * returns findings with a fix. Sources for every rule are in facts/openclaw.md (section noted).
  */
-import { parseOpenClawVersion } from "../openclaw/era";
+import { parseOpenClawVersion } from "../contract/era";
 import type { DoctorFacts, Finding } from "./types";
 import { compareSemver, FIRST_HEADLESS_REFRESH, fmt, KNOWN_BAD, parseClaudeVersion } from "./versions";
 

@@ -8,7 +8,7 @@
 import { promises as fsp, constants as fsc } from "node:fs";
 import { dirname, join } from "node:path";
 import JSON5 from "json5";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { UserError, errnoCode } from "../errors";
 import { runProcess, describeFailure, type RunOptions, type RunResult } from "../proc";
 import { readOpenClawVersion } from "../openclaw/era";

@@ -4,7 +4,7 @@ import type { RouteInfo } from "../status/route";
  * checks (checks.ts) derive from them. Facts never hold a token value: stores are summarised
  * (which keys a profile has), environments are reduced to variable names.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 
 export type FindingLevel = "error" | "warn" | "info";
 

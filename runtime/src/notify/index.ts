@@ -15,7 +15,7 @@
  *   await reportCondition(config, { id: "login-required", active: true, detail: "refresh rejected: invalid_grant" }, { log, now: Date.now });
  */
 import { hostname as osHostname } from "node:os";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import type { Logger } from "../log";
 import { errnoCode, UserError } from "../errors";
 import { runProcess as realRunProcess } from "../proc";

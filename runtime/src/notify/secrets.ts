@@ -6,7 +6,7 @@
 import { promises as fsp, constants as fsc } from "node:fs";
 import { z } from "zod";
 import { ConfigError, errnoCode } from "../errors";
-import type { ChannelConfig, NotifyConfig } from "../config/notify";
+import { secretRefs, type ChannelConfig, type NotifyConfig } from "../contract/notify";
 
 export const SecretsFileSchema = z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), z.string().min(1));
 export type Secrets = Readonly<Record<string, string>>;
@@ -69,22 +69,6 @@ export async function loadSecrets(path: string, opts: SecretsCheckOptions = {}):
     throw new ConfigError(`${path}: notify.secretsFile must be a JSON object of name → non-empty string; bad: ${where}`);
   }
   return r.data;
-}
-
-/** Names of the secrets a channel uses. */
-export function secretRefs(c: ChannelConfig): string[] {
-  switch (c.type) {
-    case "ntfy":
-      return [c.topicSecret, c.tokenSecret].filter((x): x is string => x !== undefined);
-    case "webhook":
-    case "slack":
-    case "discord":
-      return [c.urlSecret];
-    case "telegram":
-      return [c.tokenSecret];
-    case "command":
-      return [];
-  }
 }
 
 /** Label of a channel in logs and output. */

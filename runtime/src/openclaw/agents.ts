@@ -8,7 +8,7 @@
 import { homedir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import JSON5 from "json5";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { readTextIfExists } from "../fsx/atomic";
 import { homeOf, resolveOwner } from "./owner";
 import { defaultAgentDir, openclawConfigPath } from "./paths";

@@ -3,7 +3,7 @@
  * gateway container with `docker exec` (default CLI there: ["node","dist/index.js"], the image's
  * entrypoint; facts/openclaw.md §2.2, §6). Secrets go on stdin only; argv is logged freely.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { describeFailure, runProcess, type RunResult } from "../proc";
 import { scrubText } from "../redact";
 import { homeOf, resolveOwner } from "./owner";

@@ -6,12 +6,14 @@
  * The SQLite boundary comes from the real releases (test/compat): 2026.5.28 and 2026.6.1 still load
  * auth-profiles.json; 2026.6.5 and 2026.6.11 keep the store in openclaw-agent.sqlite (facts/openclaw.md
  * said ~2026.7). No release was published between 2026.6.1 and 2026.6.5.
- * decideEra is pure; gatherEraFacts is the small fs reader that feeds it.
+ * decideEra is pure; gatherEraFacts is the small fs reader that feeds it. The version → era table
+ * itself is shared with the Pulumi program: ../contract/era.ts.
  */
 import { FileTooLargeError, MAX_STORE_BYTES, readFileCapped } from "../security/limits";
 import { promises as fsp } from "node:fs";
 import JSON5 from "json5";
 import type { StorageEra } from "../sync/types";
+import { eraForVersion } from "../contract/era";
 import { errnoCode } from "../errors";
 import { agentSqlitePath, authProfilesPath, authStatePath, sharedSqlitePath } from "./paths";
 
@@ -39,30 +41,6 @@ export interface EraDecision {
   sqlitePresent: boolean;
   /** Detection found no evidence and fell back to json. */
   guessed: boolean;
-}
-
-/** [year, month, day] of a date-based OpenClaw version ("2026.4.6", "v2026.7.1-2", "2026.4.12-beta.1"). */
-export function parseOpenClawVersion(v: string): [number, number, number] | undefined {
-  const m = /^v?(\d{4})\.(\d{1,2})\.(\d{1,2})(?:[-+].*)?$/.exec(v.trim());
-  if (!m) return undefined;
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-function cmp(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Era implied by a version alone; undefined when the version is not date-based. */
-export function eraForVersion(version: string): StorageEra | undefined {
-  const v = parseOpenClawVersion(version);
-  if (!v) return undefined;
-  if (cmp(v, [2026, 4, 6]) <= 0) return "json";
-  if (cmp(v, [2026, 6, 1]) <= 0) return "json-split";
-  return "sqlite";
 }
 
 /**

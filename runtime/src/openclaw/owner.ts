@@ -3,7 +3,7 @@
  * it (so a database the CLI creates is not root-owned and unwritable for the gateway).
  */
 import { promises as fsp } from "node:fs";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { errnoCode } from "../errors";
 
 export interface Owner {

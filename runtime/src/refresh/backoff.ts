@@ -2,7 +2,7 @@
  * Pure backoff arithmetic: exponential with jitter, capped. Persisted in refresh-state.json so a
  * timer that fires every few minutes does not hammer a failing endpoint (Cloudflare, 429).
  */
-import type { BackoffConfig } from "../config/refresh";
+import type { BackoffConfig } from "../contract/refresh";
 import type { BackoffState, RefreshOutcome } from "../state/refresh-state";
 
 /** Delay before attempt number `failures + 1`, in ms. `random` in [0,1) (injected for tests). */

@@ -4,9 +4,9 @@
  */
 import { promises as fsp } from "node:fs";
 import { dirname, join } from "node:path";
-import type { Config, DockerConfig } from "../config/schema";
-import { DockerSchema } from "../config/schema";
-import { SCRUBBED_ENV_VARS } from "../config/refresh";
+import type { Config, DockerConfig } from "../contract/schema";
+import { DockerSchema } from "../contract/schema";
+import { SCRUBBED_ENV_VARS } from "../contract/refresh";
 import { ConfigError, errnoCode, ExitCode, UserError } from "../errors";
 import { describeFailure, runProcess, type RunOptions, type RunResult } from "../proc";
 

@@ -11,7 +11,7 @@
 import { promises as fsp } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { CredentialsError, isLongLived, loginDeadline, type ClaudeCredentials } from "../credentials";
 import { ExitCode, UserError } from "../errors";
 import type { Logger } from "../log";

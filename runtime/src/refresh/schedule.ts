@@ -3,7 +3,7 @@
  * the access token expires (CLI_RENEW_THRESHOLD_MS), so the renewal is aimed at one point inside
  * that window, once per token lifetime, instead of polling on a blind interval.
  */
-import { CLI_RENEW_THRESHOLD_MS } from "../config/refresh";
+import { CLI_RENEW_THRESHOLD_MS } from "../contract/refresh";
 
 export interface RenewWindow {
   /** Earliest and latest moment the renewal is aimed at (epoch ms). */

@@ -1,5 +1,5 @@
 /** Contracts `refresh` and `status` use from other modules, injected so each side is testable alone. */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import type { ClaudeCredentials } from "../credentials";
 import type { RunSync, InspectTargets } from "../sync/types";
 

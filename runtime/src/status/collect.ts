@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import JSON5 from "json5";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { CredentialsError, isLongLived, loginDeadline, type ClaudeCredentials } from "../credentials";
 import { renewWindow, type RenewWindow } from "../refresh/schedule";
 import type { Logger } from "../log";

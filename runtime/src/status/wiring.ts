@@ -2,7 +2,7 @@
  * Binds `status` (and the Prometheus update after `refresh`) to the real modules: the sync
  * engine's read-only inspection and notify's alert state.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { readCredentials } from "../credentials";
 import type { Logger } from "../log";
 import { readAlertState } from "../notify/index";

@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from "node:fs";
 import { dirname } from "node:path";
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import type { ClaudeCredentials } from "../credentials";
 import { errnoCode } from "../errors";
 import { explainWriteError, type NewFileOwnership } from "../fsx/atomic";

@@ -2,8 +2,8 @@
  * The sync engine: reads Claude's credentials once, brings every configured target up to date
  * (DESIGN §3–§4), then reloads OpenClaw once if anything changed. One log line per target.
  */
-import type { Config } from "../config/schema";
-import type { Target } from "../config/targets";
+import type { Config } from "../contract/schema";
+import type { Target } from "../contract/targets";
 import { CredentialsError, readCredentials, type ClaudeCredentials } from "../credentials";
 import { errnoCode, ExitCode, UserError } from "../errors";
 import { readDeclaredAgents } from "../openclaw/agents";

@@ -2,8 +2,8 @@
  * Read-only view of every target for `status`: the same planners as `sync`, without writes.
  * "stale" = sync would write; "newer" = sync would skip (never downgrade).
  */
-import type { Config } from "../config/schema";
-import type { AuthStoreTarget, EnvTarget, OauthJsonTarget } from "../config/targets";
+import type { Config } from "../contract/schema";
+import type { AuthStoreTarget, EnvTarget, OauthJsonTarget } from "../contract/targets";
 import type { ClaudeCredentials } from "../credentials";
 import { getEnvEntries } from "../edit/env";
 import { parseJsonText } from "../edit/json";

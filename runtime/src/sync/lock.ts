@@ -3,7 +3,7 @@
  * `sync` by hand each take `<stateDir>/sync.lock` (state/lock.ts) before reading the source, so
  * the later run sees the newer token and sync-state.json keeps both runs' records.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { errnoCode, UserError } from "../errors";
 import { acquireSyncLock, type LockHandle } from "../state/lock";
 import type { SyncDeps } from "./types";

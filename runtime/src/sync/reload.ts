@@ -4,7 +4,7 @@
  * only when something changed, at most one per `reload.minIntervalSeconds`; a change inside the
  * window is recorded as pending and run by the watcher (runPendingReload) when the window ends.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import { describeFailure, runProcess, type RunResult } from "../proc";
 import { describeCliFailure, resolveContainer, runOpenClawCli } from "../openclaw/cli";
 import { scrubText } from "../redact";

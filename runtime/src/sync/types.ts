@@ -1,12 +1,13 @@
 /**
  * The sync engine's public contract, used by `sync`, `watch`, `refresh` and `status`.
  */
-import type { Config } from "../config/schema";
+import type { Config } from "../contract/schema";
 import type { Logger } from "../log";
 import type { ClaudeCredentials } from "../credentials";
+import type { StorageEra } from "../contract/era";
 
-/** OpenClaw's credential storage era for one agent dir (facts/openclaw.md §0, §3). */
-export type StorageEra = "json" | "json-split" | "sqlite";
+/** OpenClaw's credential storage era for one agent dir (the table: contract/era.ts). */
+export type { StorageEra };
 
 /** What happened to one target in one sync. */
 export type TargetOutcome =

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { ConfigSchema } from "../../../runtime/src/config/schema";
+import { ConfigSchema } from "../../../runtime/src/contract/schema";
 
 type AnySchema = z.core.$ZodType;
 

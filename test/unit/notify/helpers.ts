@@ -1,7 +1,7 @@
 /** Shared by the notify tests: a config builder and a recording HTTP server on loopback. */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConfigSchema, type Config } from "../../../runtime/src/config/schema";
+import { ConfigSchema, type Config } from "../../../runtime/src/contract/schema";
 
 export function makeConfig(stateDir: string, notify: Record<string, unknown> = {}): Config {
   return ConfigSchema.parse({

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { buildMessage, userFromCredentialsPath } from "../../../runtime/src/notify/messages";
 import { buildHttpRequest, redactUrl } from "../../../runtime/src/notify/channels";
 import { secretsFileProblem } from "../../../runtime/src/notify/secrets";
-import { NotifySchema, ChannelSchema } from "../../../runtime/src/config/notify";
+import { NotifySchema, ChannelSchema } from "../../../runtime/src/contract/notify";
 import { fakeAccessToken, fakeRefreshToken, findLeakedToken } from "../../helpers/tokens";
 
 const ctx = { host: "gw1", user: "alice" };

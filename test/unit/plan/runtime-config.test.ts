@@ -1,7 +1,7 @@
 /** The runtime config planner: validated by the runtime's own ConfigSchema, no secrets in it. */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigSchema } from "../../../runtime/src/config/schema";
+import { ConfigSchema } from "../../../runtime/src/contract/schema";
 import { planRuntimeConfig, runtimeConfigInput } from "../../../infra/plan/runtime-config";
 import { dockerSettings, nativeSettings } from "./fixtures";
 

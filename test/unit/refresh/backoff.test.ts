@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { backoffActive, backoffDelayMs, maxBackoffMs, nextBackoff } from "../../../runtime/src/refresh/backoff";
-import { BackoffSchema, RefreshSchema } from "../../../runtime/src/config/refresh";
+import { BackoffSchema, RefreshSchema } from "../../../runtime/src/contract/refresh";
 
 const cfg = BackoffSchema.parse({});
 const mid = () => 0.5; // no jitter

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDockerExecArgv, buildHostEnv, containerDebugCommand, hostClaudeConfigDir, parsePasswd, resolveInvocation, scrubEnv, type PlanDeps } from "../../../runtime/src/refresh/plan";
-import { CLI_RENEW_THRESHOLD_MS, RefreshSchema, SCRUBBED_ENV_VARS } from "../../../runtime/src/config/refresh";
-import { ConfigSchema, DockerSchema, type Config } from "../../../runtime/src/config/schema";
+import { CLI_RENEW_THRESHOLD_MS, RefreshSchema, SCRUBBED_ENV_VARS } from "../../../runtime/src/contract/refresh";
+import { ConfigSchema, DockerSchema, type Config } from "../../../runtime/src/contract/schema";
 
 const dirty: NodeJS.ProcessEnv = {
   PATH: "/usr/bin:/bin",

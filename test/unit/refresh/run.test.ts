@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRefresh, type RefreshDeps, type RefreshReport } from "../../../runtime/src/refresh/run";
-import { ConfigSchema, type Config } from "../../../runtime/src/config/schema";
+import { ConfigSchema, type Config } from "../../../runtime/src/contract/schema";
 import { memoryLogger } from "../../../runtime/src/log";
 import { readCredentials } from "../../../runtime/src/credentials";
 import { cliWouldRenew, pointFraction } from "../../../runtime/src/refresh/schedule";

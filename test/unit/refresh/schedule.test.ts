@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { cliWouldRenew, pointFraction, renewalPoint, renewWindow } from "../../../runtime/src/refresh/schedule";
 import { tokenFingerprint } from "../../../runtime/src/state/refresh-state";
 import { fakeAccessToken } from "../../helpers/tokens";
-import { CLI_RENEW_THRESHOLD_MS, RefreshSchema, RenewBeforeExpirySchema } from "../../../runtime/src/config/refresh";
+import { CLI_RENEW_THRESHOLD_MS, RefreshSchema, RenewBeforeExpirySchema } from "../../../runtime/src/contract/refresh";
 
 const MIN = 60_000;
 const EXP = Date.UTC(2026, 11, 6, 20, 0, 0);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collectStatus, type StatusDeps } from "../../../runtime/src/status/collect";
-import { ConfigSchema, type Config } from "../../../runtime/src/config/schema";
+import { ConfigSchema, type Config } from "../../../runtime/src/contract/schema";
 import { parseCredentials } from "../../../runtime/src/credentials";
 import { memoryLogger } from "../../../runtime/src/log";
 import { fakeCredentialsFile } from "../../helpers/tokens";

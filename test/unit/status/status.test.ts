@@ -7,7 +7,7 @@ import { renderStatus } from "../../../runtime/src/status/render";
 import type { StatusReport } from "../../../runtime/src/status/collect";
 import { emptyRefreshState, type RefreshState } from "../../../runtime/src/state/refresh-state";
 import { formatDuration } from "../../../runtime/src/refresh/duration";
-import { RefreshSchema } from "../../../runtime/src/config/refresh";
+import { RefreshSchema } from "../../../runtime/src/contract/refresh";
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
 const MIN = 60_000;

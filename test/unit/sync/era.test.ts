@@ -1,6 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { decideEra, eraForVersion, parseOpenClawVersion, type EraFacts } from "../../../runtime/src/openclaw/era";
+import { decideEra, type EraFacts } from "../../../runtime/src/openclaw/era";
+import { eraForVersion, parseOpenClawVersion } from "../../../runtime/src/contract/era";
 import { agentIdFromDir } from "../../../runtime/src/openclaw/paths";
 
 const none: EraFacts = { agentSqlite: false, sharedSqlite: false, authStateJson: false };

@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { ClaudeCredentials } from "../../credentials";
-import type { AuthStoreTarget } from "../../config/targets";
+import type { AuthStoreTarget } from "../../contract/targets";
 import type { JsonEdit } from "../../edit/types";
 import { editJsonText, parseJsonText } from "../../edit/json";
 import { scrubText } from "../../redact";

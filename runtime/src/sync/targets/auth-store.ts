@@ -3,7 +3,7 @@
  * `openclaw models auth paste-token` for the SQLite era.
  */
 import { promises as fsp } from "node:fs";
-import type { AuthStoreTarget } from "../../config/targets";
+import type { AuthStoreTarget } from "../../contract/targets";
 import { errnoCode } from "../../errors";
 import { readTextIfExists, writeFileAtomic } from "../../fsx/atomic";
 import type { DeclaredAgent } from "../../openclaw/agents";
@@ -14,7 +14,7 @@ import { agentIdFromDir, agentsRoot, authProfilesPath, authStatePath, defaultAge
 import { scrubText } from "../../redact";
 import JSON5 from "json5";
 import { inferRoute } from "../../status/route";
-import { parseOpenClawVersion } from "../../openclaw/era";
+import { parseOpenClawVersion } from "../../contract/era";
 import { readSqliteAuthStore } from "../../openclaw/sqlite-store";
 import { tokenHash } from "../state";
 import { openclawConfigPath } from "../../openclaw/paths";

@@ -3,8 +3,8 @@
  * Compose project's `.env`. Read only at process start, so a change needs a restart / re-create.
  */
 import { dirname } from "node:path";
-import type { EnvTarget } from "../../config/targets";
-import type { ReloadConfig } from "../../config/schema";
+import type { EnvTarget } from "../../contract/targets";
+import type { ReloadConfig } from "../../contract/schema";
 import { readTextIfExists, writeFileAtomic } from "../../fsx/atomic";
 import { globalEnvPath } from "../../openclaw/paths";
 import { scrubText } from "../../redact";

@@ -3,7 +3,7 @@
  * in the SQLite era (facts/openclaw.md §3.1: "Runtime never reads these retired files").
  */
 import { dirname } from "node:path";
-import type { OauthJsonTarget } from "../../config/targets";
+import type { OauthJsonTarget } from "../../contract/targets";
 import { readTextIfExists, writeFileAtomic } from "../../fsx/atomic";
 import { decideEra, gatherEraFacts } from "../../openclaw/era";
 import { defaultAgentDir, oauthJsonPath } from "../../openclaw/paths";

@@ -104,3 +104,19 @@ export const NotifySchema = z.strictObject({
 });
 export type NotifyConfig = z.infer<typeof NotifySchema>;
 export type ChannelConfig = z.infer<typeof ChannelSchema>;
+
+/** Names of the secrets a channel uses. */
+export function secretRefs(c: ChannelConfig): string[] {
+  switch (c.type) {
+    case "ntfy":
+      return [c.topicSecret, c.tokenSecret].filter((x): x is string => x !== undefined);
+    case "webhook":
+    case "slack":
+    case "discord":
+      return [c.urlSecret];
+    case "telegram":
+      return [c.tokenSecret];
+    case "command":
+      return [];
+  }
+}
