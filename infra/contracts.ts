@@ -45,6 +45,6 @@ export interface RuntimeInstallPaths {
   configFile: string;
   /** Notification secrets (JSON, 0600 root). */
   secretsFile: string;
-  /** Runtime state dir (locks, backoff). */
-  stateDir: string;
+  /** This tool's own state dir (locks, backoff, last outcomes); not OpenClaw's. */
+  syncStateDir: string;
 }

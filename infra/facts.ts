@@ -20,7 +20,7 @@ export function factsRequest(c: StackConfig): FactsRequest {
   return {
     account: c.account,
     claudeAccount: c.claudeAccount,
-    stateDir: c.stateDir,
+    openclawStateDir: c.openclawStateDir,
     configPath: c.configPath,
     claudeCredentials: c.claudeCredentials,
     nodePath: c.nodePath,

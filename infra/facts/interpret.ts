@@ -273,7 +273,7 @@ export function hostProblems(f: Facts, host: string, opts: { mode: "host" | "doc
   }
   if (f.stateDir.kind !== "dir") {
     out.push(
-      `${host}: OpenClaw state dir ${f.stateDir.path} ${f.stateDir.kind === "missing" ? "does not exist" : `is a ${f.stateDir.kind}, not a directory`}; set stateDir to OpenClaw's state dir (native: ~/.openclaw of the account running the gateway; Docker: the host side of the /home/node/.openclaw mount) or set account.`,
+      `${host}: OpenClaw state dir ${f.stateDir.path} ${f.stateDir.kind === "missing" ? "does not exist" : `is a ${f.stateDir.kind}, not a directory`}; set openclawStateDir to OpenClaw's state dir (native: ~/.openclaw of the account running the gateway; Docker: the host side of the /home/node/.openclaw mount) or set account.`,
     );
   }
   if (f.credentials.kind === "dir") {

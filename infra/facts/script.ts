@@ -12,7 +12,8 @@ export interface FactsRequest {
   account?: string | undefined;
   /** Account that logs in to Claude; empty = `account`. */
   claudeAccount?: string | undefined;
-  stateDir?: string | undefined;
+  /** OpenClaw's state dir; empty = ~account/.openclaw. */
+  openclawStateDir?: string | undefined;
   configPath?: string | undefined;
   claudeCredentials?: string | undefined;
   nodePath?: string | undefined;
@@ -37,7 +38,7 @@ export function factsScript(r: FactsRequest): string {
     "export LC_ALL=C",
     v("ACCOUNT", r.account),
     v("CLAUDE_ACCOUNT", r.claudeAccount),
-    v("STATE_DIR", r.stateDir),
+    v("STATE_DIR", r.openclawStateDir),
     v("CONFIG_PATH", r.configPath),
     v("CREDS", r.claudeCredentials),
     v("NODE", r.nodePath),

@@ -16,7 +16,7 @@ export interface EnvEntriesPlan {
 export function planEnvEntries(s: HostSettings): EnvEntriesPlan | undefined {
   const e = s.stack.openclawEnv;
   if (!e || (Object.keys(e.set).length === 0 && e.remove.length === 0)) return undefined;
-  const dir = e.file === "compose-project" ? s.stack.dockerComposeDir! : s.stateDir;
+  const dir = e.file === "compose-project" ? s.stack.dockerComposeDir! : s.openclawStateDir;
   const plan: EnvEntriesPlan = { path: posix.join(dir, ".env"), set: e.set, absent: e.remove };
   if (s.stack.mode === "host") plan.owner = { owner: s.account.name, group: String(s.account.gid ?? s.account.name) };
   return plan;

@@ -39,7 +39,7 @@ function targetsOf(s: HostSettings): unknown[] {
 export function runtimeConfigInput(s: HostSettings): Record<string, unknown> {
   const c = s.stack;
   const openclaw: Record<string, unknown> = {
-    stateDir: s.stateDir,
+    stateDir: s.openclawStateDir,
     configPath: s.configPath,
     mode: c.mode,
   };
@@ -57,7 +57,7 @@ export function runtimeConfigInput(s: HostSettings): Record<string, unknown> {
   if (s.hasSecrets) notify.secretsFile = s.paths.secretsFile;
   return {
     claudeCredentials: s.claudeCredentials,
-    stateDir: s.paths.stateDir,
+    stateDir: s.paths.syncStateDir,
     openclaw,
     ...(s.fileOwner ? { owner: s.fileOwner } : {}),
     targets: targetsOf(s),

@@ -7,6 +7,7 @@ import { posix } from "node:path";
 import type { RuntimeInstallPaths } from "../contracts";
 import type { EraOrUnknown, Facts } from "../facts/interpret";
 import type { StackConfig } from "./stack-config";
+import { DEFAULT_SYNC_STATE_DIR } from "../../runtime/src/contract/schema";
 
 export const UNIT_PREFIX = "openclaw-oauth-sync";
 export const UNIT_DIR = "/etc/systemd/system";
@@ -25,7 +26,7 @@ export function installPaths(prefix: string): RuntimeInstallPaths {
     bin: posix.join(prefix, "bin", "openclaw-oauth-sync"),
     configFile: "/etc/openclaw-oauth-sync/config.json",
     secretsFile: "/etc/openclaw-oauth-sync/secrets.json",
-    stateDir: "/var/lib/openclaw-oauth-sync",
+    syncStateDir: DEFAULT_SYNC_STATE_DIR,
   };
 }
 
@@ -40,7 +41,8 @@ export interface HostSettings {
   stack: StackConfig;
   paths: RuntimeInstallPaths;
   nodePath: string;
-  stateDir: string;
+  /** OpenClaw's state dir (~/.openclaw of its account, or the host side of the container's mount). */
+  openclawStateDir: string;
   configPath: string;
   claudeCredentials: string;
   account: Account;
@@ -83,7 +85,7 @@ export function resolveSettings(c: StackConfig, f: Facts, opts: { hasSecrets: bo
     stack: c,
     paths: installPaths(c.installPrefix),
     nodePath,
-    stateDir: f.stateDir.path,
+    openclawStateDir: f.stateDir.path,
     configPath: f.config.path,
     claudeCredentials: f.credentials.path,
     account,

@@ -119,6 +119,8 @@ export const StackConfigSchema = z
 
     // OpenClaw and Claude on the host
     account: Account.optional(),
+    openclawStateDir: AbsPath.optional(),
+    // Deprecated: the old name of openclawStateDir, mapped onto it (a warning says so).
     stateDir: AbsPath.optional(),
     configPath: AbsPath.optional(),
     // "all", a list, or "main,work" (what `pulumi config set agents main,work` stores).
@@ -177,6 +179,7 @@ export const StackConfigSchema = z
     const need = (cond: boolean, path: string, message: string) => {
       if (!cond) ctx.addIssue({ code: "custom", path: [path], message });
     };
+    need(c.stateDir === undefined || c.openclawStateDir === undefined, "stateDir", "is the old name of openclawStateDir, and both are set; fix: keep openclawStateDir and remove stateDir: pulumi config rm stateDir");
     need(c.reloadAction !== "command" || c.reloadCommand !== undefined, "reloadCommand", 'is required when reloadAction is "command"; fix: pulumi config set --path \'reloadCommand[0]\' <program>');
     need(c.refreshOn !== "container" || c.mode === "docker", "refreshOn", '"container" needs mode "docker" (the Claude CLI then runs with docker exec in the OpenClaw container)');
     need(c.reloadAction !== "container-recreate" || c.mode === "docker", "reloadAction", '"container-recreate" needs mode "docker"');
@@ -212,6 +215,11 @@ export function stackDeprecations(c: StackConfig): string[] {
       `${PROJECT}:refreshWindowMinutes is ignored: Claude Code renews only in the last 5 minutes before expiry, so the renewal is now scheduled by the token's expiry (refresh.renewBeforeExpiry in the runtime config); remove it: pulumi config rm refreshWindowMinutes`,
     );
   }
+  if (c.stateDir !== undefined) {
+    out.push(
+      `${PROJECT}:stateDir is deprecated: it names OpenClaw's state dir, now the key openclawStateDir (this tool's own state dir is another one); it is mapped for now; rename it: pulumi config set openclawStateDir "$(pulumi config get stateDir)" && pulumi config rm stateDir`,
+    );
+  }
   if (c.claudeCommand !== undefined) {
     out.push(
       `${PROJECT}:claudeCommand is deprecated: use claudeCli (the executable, e.g. ["/home/u/.local/bin/claude"]) and refreshMethod ("auth-status", no model call, the default; or "print"); it is mapped for now`,
@@ -240,6 +248,7 @@ export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
   dockerUser: "string",
   dockerComposeDir: "string",
   account: "string",
+  openclawStateDir: "string",
   stateDir: "string",
   configPath: "string",
   agents: "json-or-string",
@@ -336,7 +345,9 @@ export function hostNamesOf(hostsText: string | undefined): string[] {
 /** Validates one host's raw config; problems are named `<where><key>` (where = "" or "hosts[i]."). */
 function validateRaw(raw: RawStackConfig, problems: string[], keyPrefix: (key: string) => string): StackConfig | undefined {
   const r = StackConfigSchema.safeParse(raw, { reportInput: false });
-  if (r.success) return r.data;
+  // The deprecated stateDir is kept (stackDeprecations names it) and mapped onto openclawStateDir,
+  // which is the only one the program reads.
+  if (r.success) return { ...r.data, openclawStateDir: r.data.openclawStateDir ?? r.data.stateDir };
   for (const issue of r.error.issues) {
     const [top, ...rest] = issue.path;
     const key = top === undefined ? "(stack)" : String(top);
@@ -421,7 +432,9 @@ export function parseStackConfig(read: (key: string) => string | undefined, pres
     } else seen.set(name, i);
     if (bad.length > 0) return;
     const own = Object.fromEntries(Object.entries(entry).filter(([k]) => k !== "name"));
-    const merged: RawStackConfig = { ...defaults, ...own };
+    // An entry's OpenClaw state dir, under either name, replaces the top-level one under either name.
+    const base = "openclawStateDir" in own || "stateDir" in own ? Object.fromEntries(Object.entries(defaults).filter(([k]) => k !== "openclawStateDir" && k !== "stateDir")) : defaults;
+    const merged: RawStackConfig = { ...base, ...own };
     const config = validateRaw(merged, problems, (k) => (k in own ? `${where}.${k}` : k === "host" ? `${where}.host` : k));
     if (config && name !== undefined) hosts.push({ name, config });
   });

@@ -6,6 +6,7 @@ import { RefreshSchema } from "../../runtime/src/contract/refresh";
 import { posix } from "node:path";
 import { escapePathListEntry, escapeSpecifiers, execLine } from "./systemd-escape";
 import { sha256 } from "./hash";
+import { SYNC_STATE_DIRECTORY } from "../../runtime/src/contract/schema";
 import { claudeHomeOf, UNIT_DIR, UNIT_NAMES, UNIT_PREFIX, type HostSettings } from "./settings";
 
 const DOCUMENTATION = "https://github.com/openclaw-oauth-sync/openclaw-oauth-sync#readme";
@@ -96,9 +97,9 @@ function isUnder(path: string, dir: string): boolean {
 
 /** Directories the watcher writes: the state dir and the directory of each target outside it. */
 export function writablePaths(s: HostSettings): string[] {
-  const out = [s.stateDir];
+  const out = [s.openclawStateDir];
   const add = (p: string | undefined) => {
-    if (p && !isUnder(p, s.stateDir)) out.push(p);
+    if (p && !isUnder(p, s.openclawStateDir)) out.push(p);
   };
   add(posix.dirname(s.configPath)); // paste-token records meta in openclaw.json; atomic writes need the dir
   for (const t of s.stack.targets) {
@@ -127,7 +128,7 @@ function common(s: HostSettings, role: string, description: string, args: string
     user: s.serviceUser.name,
     userReason: escapeSpecifiers(root ? `Runs as root: ${s.serviceUser.reason}.` : `Runs as ${s.serviceUser.name}: ${s.serviceUser.reason}.`),
     syslogIdentifier: `${UNIT_PREFIX}-${role}`,
-    stateDirectory: UNIT_PREFIX,
+    stateDirectory: SYNC_STATE_DIRECTORY,
     execStart: execLine(runtimeArgv(s, ...args), `${role} ExecStart`),
     privileged: root,
   };

@@ -44,7 +44,7 @@ describe("facts over SSH", { skip }, () => {
   function stack() {
     const values: Record<string, string> = {
       host: "127.0.0.1",
-      stateDir: join(dir, "state"),
+      openclawStateDir: join(dir, "state"),
       claudeCredentials: join(dir, "claude", ".credentials.json"),
       nodePath: process.execPath,
     };

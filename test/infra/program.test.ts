@@ -51,7 +51,7 @@ const NOTIFY_URL = "https://hooks.slack.com/services/T000/B000/notarealsecretval
 function baseConfig(): Record<string, string> {
   return {
     "openclaw-oauth-sync:host": "gw1.example.net",
-    "openclaw-oauth-sync:stateDir": join(dir, "home", ".openclaw"),
+    "openclaw-oauth-sync:openclawStateDir": join(dir, "home", ".openclaw"),
     "openclaw-oauth-sync:claudeCredentials": join(dir, "home", ".claude", ".credentials.json"),
     "openclaw-oauth-sync:nodePath": process.execPath,
     "openclaw-oauth-sync:model": JSON.stringify({

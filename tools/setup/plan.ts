@@ -78,7 +78,7 @@ export function stackValues(i: ValuesInput): StackValues {
   set("sshPrivateKey", i.ssh.sshPrivateKey, true);
   if (p.mode.value === "docker") set("mode", "docker");
   if (p.account.value !== i.facts.login.user) set("account", p.account.value);
-  set("stateDir", p.stateDir.value);
+  set("openclawStateDir", p.stateDir.value);
   set("configPath", i.configPath);
   if (p.claudeAccount.value !== p.account.value) set("claudeAccount", p.claudeAccount.value);
   set("claudeCredentials", p.claudeCredentials.value);
@@ -114,7 +114,10 @@ export interface ConfigChange {
  * `getAllConfig` returns it). Keys setup does not set are left alone — never removed.
  */
 export function diffConfig(current: Record<string, { value: string; secret?: boolean }>, desired: StackValues): ConfigChange[] {
-  return Object.entries(desired).map(([key, d]) => {
+  return Object.entries(desired).map(([desiredKey, d]) => {
+    // A stack that still names OpenClaw's state dir by its old key keeps it (setting both is an
+    // error): the key is updated there, and the program's warning says how to rename it.
+    const key = desiredKey === "openclawStateDir" && current[`${PROJECT}:stateDir`] !== undefined && current[`${PROJECT}:openclawStateDir`] === undefined ? "stateDir" : desiredKey;
     const cur = current[`${PROJECT}:${key}`];
     if (cur === undefined) return { key, kind: "add" as const, secret: d.secret, value: d.value };
     const same = cur.value === d.value && Boolean(cur.secret) === d.secret;

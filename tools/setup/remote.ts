@@ -33,7 +33,7 @@ export function factsRequestFor(p: Proposal, opts: { configPath?: string | undef
   return {
     account: p.account.value,
     claudeAccount: p.claudeAccount.value,
-    stateDir: p.stateDir.value,
+    openclawStateDir: p.stateDir.value,
     configPath: opts.configPath,
     claudeCredentials: p.claudeCredentials.value,
     nodePath: opts.nodePath,

@@ -7,6 +7,14 @@ import { TargetSchema } from "./targets";
 import { RefreshSchema } from "./refresh";
 import { NotifySchema } from "./notify";
 
+/**
+ * This tool's own state dir (locks, backoff, last outcomes; the runtime config's `stateDir`, not
+ * OpenClaw's `openclaw.stateDir`): the units' `StateDirectory=` under /var/lib, which systemd
+ * creates. Named once here for the runtime's default, the program's settings and the units.
+ */
+export const SYNC_STATE_DIRECTORY = "openclaw-oauth-sync";
+export const DEFAULT_SYNC_STATE_DIR = `/var/lib/${SYNC_STATE_DIRECTORY}`;
+
 const AbsPath = z.string().refine((p) => p.startsWith("/"), { message: "must be an absolute path" });
 const Argv = z.array(z.string().min(1)).min(1);
 
@@ -75,7 +83,7 @@ export const ConfigSchema = z.strictObject({
   /** Claude Code's credentials file: ~/.claude/.credentials.json of the account that logs in. */
   claudeCredentials: AbsPath,
   /** Our own state: locks, backoff, last outcomes. */
-  stateDir: AbsPath.default("/var/lib/openclaw-oauth-sync"),
+  stateDir: AbsPath.default(DEFAULT_SYNC_STATE_DIR),
   openclaw: OpenClawSchema,
   /** Owner of files we create (existing files keep theirs). Default: the owner of openclaw.stateDir. */
   owner: OwnerSchema.optional(),

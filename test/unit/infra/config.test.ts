@@ -35,7 +35,7 @@ describe("stack config", () => {
     assert.equal(c.storageEra, "auto");
     assert.equal(c.serviceUser, "auto");
     assert.deepEqual(c.model, {});
-    assert.equal(c.stateDir, undefined, "stateDir default comes from the host (~account/.openclaw)");
+    assert.equal(c.openclawStateDir, undefined, "openclawStateDir default comes from the host (~account/.openclaw)");
   });
 
   test("values arrive as strings from pulumi config and are decoded per key", () => {
@@ -58,7 +58,9 @@ describe("stack config", () => {
     ["sshUser", { sshUser: "bad user" }, /:sshUser: .*"bad user"/],
     ["sshHostKey", { sshHostKey: "AAAA" }, /:sshHostKey: .*ssh-keyscan/],
     ["mode", { mode: "kubernetes" }, /:mode: .*"kubernetes"/],
+    ["openclawStateDir", { openclawStateDir: "relative/.openclaw" }, /:openclawStateDir: must be an absolute path.*"relative\/.openclaw"/],
     ["stateDir", { stateDir: "relative/.openclaw" }, /:stateDir: must be an absolute path.*"relative\/.openclaw"/],
+    ["stateDir and openclawStateDir", { stateDir: "/a/.openclaw", openclawStateDir: "/b/.openclaw" }, /:stateDir: is the old name of openclawStateDir, and both are set; fix: .*pulumi config rm stateDir/],
     ["configPath", { configPath: "openclaw.json" }, /:configPath: must be an absolute path/],
     ["claudeCredentials", { claudeCredentials: "~/.claude/.credentials.json" }, /:claudeCredentials: must be an absolute path/],
     ["agents", { agents: ["ok", "not ok"] }, /:agents\[1\]: agent ids/],
@@ -105,6 +107,34 @@ describe("stack config", () => {
     assert.equal(w.length, 2);
     assert.match(w[0]!, /^openclaw-oauth-sync:refreshWindowMinutes is ignored: .*last 5 minutes.*pulumi config rm refreshWindowMinutes/);
     assert.match(w[1]!, /^openclaw-oauth-sync:claudeCommand is deprecated: use claudeCli .* and refreshMethod/);
+  });
+
+  test("stateDir, the old name of openclawStateDir, still works: mapped onto it, with a warning naming openclawStateDir", () => {
+    const r = parse({ host: "gw1", stateDir: "/srv/openclaw" });
+    assert.ok(r.ok, !r.ok ? r.message : "");
+    assert.equal(r.config.openclawStateDir, "/srv/openclaw");
+    const w = stackDeprecations(r.config);
+    assert.equal(w.length, 1);
+    assert.match(w[0]!, /^openclaw-oauth-sync:stateDir is deprecated: it names OpenClaw's state dir, now the key openclawStateDir .*pulumi config set openclawStateDir .*pulumi config rm stateDir/);
+    const n = parse({ host: "gw1", openclawStateDir: "/srv/openclaw" });
+    assert.ok(n.ok, !n.ok ? n.message : "");
+    assert.equal(n.config.openclawStateDir, "/srv/openclaw");
+    assert.deepEqual(stackDeprecations(n.config), []);
+  });
+
+  test("many hosts: an entry's OpenClaw state dir, under either name, replaces the top-level one", () => {
+    for (const [top, entry] of [
+      ["stateDir", "openclawStateDir"],
+      ["openclawStateDir", "stateDir"],
+    ] as const) {
+      const r = parse({ [top]: "/top/.openclaw", hosts: JSON.stringify([{ host: "gw1" }, { host: "gw2", [entry]: "/own/.openclaw" }]) });
+      assert.ok(r.ok, !r.ok ? r.message : "");
+      assert.deepEqual(
+        r.hosts.map((h) => h.config.openclawStateDir),
+        ["/top/.openclaw", "/own/.openclaw"],
+        `${top} at the top, ${entry} in the entry`,
+      );
+    }
   });
 
   test("new renewal keys arrive as strings and are decoded", () => {

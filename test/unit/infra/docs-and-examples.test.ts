@@ -5,7 +5,7 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseStackConfig, PROJECT, SECRET_KEYS, StackConfigSchema } from "../../../infra/plan/stack-config";
+import { parseStackConfig, PROJECT, SECRET_KEYS, StackConfigSchema, stackDeprecations } from "../../../infra/plan/stack-config";
 
 const ROOT = join(__dirname, "..", "..", "..");
 // js-yaml comes with @pulumi/pulumi; it is only used to read our YAML files here.
@@ -37,6 +37,7 @@ describe("docs and example stacks", () => {
       const { read, keys } = stackFileReader(file);
       const r = parseStackConfig(read, keys);
       assert.ok(r.ok, !r.ok ? r.message : "");
+      assert.deepEqual(stackDeprecations(r.config), [], "the examples use no deprecated key");
     });
   }
 

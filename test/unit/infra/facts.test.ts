@@ -89,7 +89,7 @@ describe("hosts that cannot work are refused with one clear message each", () =>
   const cases: [string, (ls: string[]) => string[], RegExp][] = [
     ["Node 16", set("node.version", "v16.20.2"), /Node\.js v16\.20\.2, the runtime needs >= 18: on Debian 12 "apt-get install nodejs" gives 18\.20\.4/],
     ["no node", drop("node."), /no node binary found.*apt-get install nodejs/],
-    ["state dir missing", set("stateDir.kind", "missing"), /state dir \/home\/claw\/\.openclaw does not exist; set stateDir/],
+    ["state dir missing", set("stateDir.kind", "missing"), /state dir \/home\/claw\/\.openclaw does not exist; set openclawStateDir/],
     ["credentials path is a directory", set("creds.kind", "dir"), /\.credentials\.json is a directory/],
     ["no systemd as PID 1", set("pid1", "tini"), /systemd is not PID 1 \(PID 1 is "tini"\)/],
     ["no root and no sudo", set("sudo", "no"), /not root and has no passwordless sudo/],
@@ -123,7 +123,7 @@ describe("facts script", () => {
         dockerComposeService: "openclaw-gateway",
         installPrefix: prefix,
         runtimeConfigFile: join(dir, "config.json"),
-        stateDir: join(dir, "state"),
+        openclawStateDir: join(dir, "state"),
         nodePath: process.execPath,
       });
       const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000 });
@@ -152,7 +152,7 @@ describe("facts script", () => {
         mode: "host",
         dockerComposeService: "openclaw-gateway",
         installPrefix: join(dir, "prefix"),
-        stateDir: state,
+        openclawStateDir: state,
         claudeCredentials: join(dir, "creds.json"),
         nodePath: process.execPath,
       });

@@ -31,7 +31,7 @@ describe("settings and small planners", () => {
       bin: "/opt/ocs/bin/openclaw-oauth-sync",
       configFile: "/etc/openclaw-oauth-sync/config.json",
       secretsFile: "/etc/openclaw-oauth-sync/secrets.json",
-      stateDir: "/var/lib/openclaw-oauth-sync",
+      syncStateDir: "/var/lib/openclaw-oauth-sync",
     });
   });
 

@@ -80,6 +80,16 @@ describe("diffConfig: a second run writes nothing", () => {
     assert.deepEqual(changed.filter((c) => c.kind === "change").map((c) => c.key).sort(), ["account", "sshPrivateKey"]);
   });
 
+  test("OpenClaw's state dir is written as openclawStateDir; a stack that still has the old stateDir gets it updated there, never both", () => {
+    const desired = stackValues(nativeInput({ proposal: propose(probe(NATIVE_PROBE), { mode: "host", stateDir: "/srv/openclaw", account: "svc" }) }));
+    assert.equal(desired.openclawStateDir?.value, "/srv/openclaw");
+    assert.equal(desired.stateDir, undefined);
+    assert.equal(validateValues(desired), undefined);
+    assert.deepEqual(diffConfig({}, desired).filter((c) => /stateDir/i.test(c.key)).map((c) => [c.key, c.kind]), [["openclawStateDir", "add"]]);
+    const old = diffConfig({ "openclaw-oauth-sync:stateDir": { value: "/home/claw/.openclaw" } }, desired);
+    assert.deepEqual(old.filter((c) => /stateDir/i.test(c.key)).map((c) => [c.key, c.kind, c.value]), [["stateDir", "change", "/srv/openclaw"]]);
+  });
+
   test("keys setup does not manage are never touched", () => {
     const d = diffConfig({ "openclaw-oauth-sync:model": { value: "{}" } }, stackValues(nativeInput()));
     assert.ok(!d.some((c) => c.key === "model"));
