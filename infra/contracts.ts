@@ -1,7 +1,7 @@
 /**
  * Contracts between the parts of the Pulumi program: the SSH transport, the host-state
  * resources (dynamic resources whose `read` inspects the host), and the program that wires them.
- * Types only; implementations live in infra/ssh, infra/hoststate, infra/resources.
+ * Types only; implementations live in infra/ssh and infra/hoststate.
  */
 
 /** How to reach one host. Never holds a Claude token. */

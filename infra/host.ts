@@ -13,7 +13,7 @@
  * files are removed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { EnvEntries, HostAction, JsonKeys, RemoteFile, SystemdUnitState, TargetsInSync, type HostInput } from "./resources";
+import { EnvEntries, HostAction, JsonKeys, RemoteFile, SystemdUnitState, TargetsInSync, type HostInput } from "./hoststate/resources";
 import type { EnvEntriesPlan } from "./plan/env-entries";
 import type { JsonKeyValue } from "./plan/json-keys";
 import type { RuntimeConfigPlan } from "./plan/runtime-config";

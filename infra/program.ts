@@ -13,7 +13,7 @@ import type { HostRef } from "./contracts";
 import { loadStackHosts, loadStackSecrets, PROJECT, type StackConfig, type StackSecrets } from "./config";
 import { gatherFacts, sshFactsSource, type Facts, type FactsSource } from "./facts";
 import { ManagedHost } from "./host";
-import type { HostInput } from "./resources";
+import type { HostInput } from "./hoststate/resources";
 import { loadTemplates } from "./templates";
 import { planJsonKeys } from "./plan/json-keys";
 import { missingSecretNames, planRuntimeConfig } from "./plan/runtime-config";

@@ -1,14 +1,19 @@
 /**
  * The host-state implementation that the serialized shim (shim.ts) loads at call time, in the
  * dynamic-provider process. One provider per kind; all share this process's SSH sessions.
+ *
+ * Each host-state resource is two files side by side under one name: `<name>.ts`, the resource
+ * class the program creates (all of them exported by resources.ts), and `<name>.provider.ts`, its
+ * provider, registered here under its kind. This file's path and the kind strings are in every
+ * resource's `__provider` in Pulumi state (shim.ts): they must not change.
  */
 import { configureFromStack, type ConfigLike, type KindImpl, type CommonProps } from "./common";
-import { fileProvider } from "./file";
-import { unitProvider } from "./unit";
-import { envProvider } from "./env";
-import { jsonProvider } from "./json";
-import { actionProvider } from "./action";
-import { targetsProvider } from "./targets";
+import { fileProvider } from "./remote-file.provider";
+import { unitProvider } from "./systemd-unit-state.provider";
+import { envProvider } from "./env-entries.provider";
+import { jsonProvider } from "./json-keys.provider";
+import { actionProvider } from "./host-action.provider";
+import { targetsProvider } from "./targets-in-sync.provider";
 import { SshError } from "../ssh/errors";
 
 export type HostStateKind = "file" | "unit" | "env" | "json" | "action" | "targets";

@@ -6,7 +6,7 @@
 import { parseOpenClawVersion, type Facts } from "../facts/interpret";
 import type { StackConfig } from "./stack-config";
 
-/** One managed path; no `value` = the path must be absent. (Shape of hoststate/json.ts JsonValue.) */
+/** One managed path; no `value` = the path must be absent. (Shape of hoststate/json-keys.provider.ts JsonValue.) */
 export interface JsonKeyValue {
   path: string[];
   value?: unknown;

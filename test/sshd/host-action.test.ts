@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
-import { actionProvider, type ActionProps } from "../../infra/hoststate/action";
+import { actionProvider, type ActionProps } from "../../infra/hoststate/host-action.provider";
 import { configureFromStack, hostRefOf, resetConfigured } from "../../infra/hoststate/common";
-import { fileProvider } from "../../infra/hoststate/file";
+import { fileProvider } from "../../infra/hoststate/remote-file.provider";
 import { sha256 as sha256Hex } from "../../infra/plan/hash";
 import { commonProps } from "./fixture";
 

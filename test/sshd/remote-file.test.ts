@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
-import { fileProvider, parseFileState, type FileProps } from "../../infra/hoststate/file";
+import { fileProvider, parseFileState, type FileProps } from "../../infra/hoststate/remote-file.provider";
 import { sha256 as sha256Hex } from "../../infra/plan/hash";
 import { asRootOnHost, commonProps } from "./fixture";
 

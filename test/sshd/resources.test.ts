@@ -21,7 +21,7 @@ async function isSecret(o: pulumi.Output<unknown>): Promise<boolean> {
 }
 
 describe("host-state resource classes (Pulumi mocks)", () => {
-  let R: typeof import("../../infra/resources/index");
+  let R: typeof import("../../infra/hoststate/resources");
   before(async () => {
     await pulumi.runtime.setMocks(
       {
@@ -37,7 +37,7 @@ describe("host-state resource classes (Pulumi mocks)", () => {
       "test",
       true,
     );
-    R = await import("../../infra/resources/index");
+    R = await import("../../infra/hoststate/resources");
   });
 
   const host = { host: "gw", port: 22, user: "deploy", hostKey: "ssh-ed25519 AAAA", privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nxyz\n") };

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
-import { envProvider, type EnvProps } from "../../infra/hoststate/env";
-import { jsonProvider, type JsonProps } from "../../infra/hoststate/json";
+import { envProvider, type EnvProps } from "../../infra/hoststate/env-entries.provider";
+import { jsonProvider, type JsonProps } from "../../infra/hoststate/json-keys.provider";
 import { fakeAccessToken } from "../helpers/tokens";
 import { commonProps, runtimeBundle } from "./fixture";
 

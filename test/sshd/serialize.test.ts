@@ -15,7 +15,7 @@ import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
 import { shimModuleText } from "../../infra/hoststate/shim";
 import type { HostStateKind } from "../../infra/hoststate/index";
-import { fileProvider } from "../../infra/hoststate/file";
+import { fileProvider } from "../../infra/hoststate/remote-file.provider";
 import { sha256 as sha256Hex } from "../../infra/plan/hash";
 import { commonProps } from "./fixture";
 

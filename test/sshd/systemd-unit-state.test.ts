@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll } from "../../infra/ssh/transport";
-import { parseUnitState, planUnitCommands, unitProvider, type UnitProps } from "../../infra/hoststate/unit";
+import { parseUnitState, planUnitCommands, unitProvider, type UnitProps } from "../../infra/hoststate/systemd-unit-state.provider";
 import { commonProps } from "./fixture";
 
 const base = (over: Partial<UnitProps> = {}): UnitProps => ({

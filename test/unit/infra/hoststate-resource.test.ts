@@ -22,7 +22,7 @@ test("RemoteFile/SystemdUnitState register the shim text as __provider without t
       newResource: (a) => { recorded.push({ type: a.type, inputs: a.inputs }); return { id: a.name + "-id", state: a.inputs }; },
       call: () => ({}),
     }, "p", "s", true);
-    const { RemoteFile, SystemdUnitState } = require(${JSON.stringify(join(REPO, "infra/resources/index.ts"))});
+    const { RemoteFile, SystemdUnitState } = require(${JSON.stringify(join(REPO, "infra/hoststate/resources.ts"))});
     const { shimModuleText } = require(${JSON.stringify(join(REPO, "infra/hoststate/shim.ts"))});
     const host = { host: "h.example", port: 22 };
     new RemoteFile("f", { host, path: "/etc/x", content: "x\\n" });

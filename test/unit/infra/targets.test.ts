@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { outOfSyncFromStatus, statusScript } from "../../../infra/hoststate/targets";
+import { outOfSyncFromStatus, statusScript } from "../../../infra/hoststate/targets-in-sync.provider";
 
 const status = (targets: Array<{ target: string; state: string }>, extra: Record<string, unknown> = {}) => JSON.stringify({ schemaVersion: 1, targets, ...extra });
 

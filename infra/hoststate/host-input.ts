@@ -7,9 +7,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HostRef } from "../contracts";
-import { shimModuleText } from "../hoststate/shim";
-import type { HostStateKind } from "../hoststate/index";
-import { HOSTSTATE_PROVIDER_VERSION } from "../hoststate/common";
+import { shimModuleText } from "./shim";
+import type { HostStateKind } from "./index";
+import { HOSTSTATE_PROVIDER_VERSION } from "./common";
 
 /** Pulumi project namespace of our dynamic resource type tokens. */
 export const TYPE_MODULE = "openclaw-oauth-sync";

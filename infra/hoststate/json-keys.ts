@@ -10,8 +10,8 @@
  * A `values` item without `value` means "this path must be absent".
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RuntimeRef } from "../hoststate/runtime-cli";
-import type { JsonValue, PreviousValue } from "../hoststate/json";
+import type { RuntimeRef } from "./runtime-cli";
+import type { JsonValue, PreviousValue } from "./json-keys.provider";
 import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export type { JsonValue, PreviousValue };

@@ -8,7 +8,7 @@
  * Needs the runtime installed (depend on its RemoteFile).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { RuntimeRef } from "../hoststate/runtime-cli";
+import type { RuntimeRef } from "./runtime-cli";
 import { HostStateResource, hostProps, type HostInput } from "./host-input";
 
 export type { RuntimeRef };
