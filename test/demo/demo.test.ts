@@ -59,10 +59,11 @@ test("npm run demo: up, status, a hand edit caught by preview and repaired by up
 
     const up = section(out, "pulumi up: install");
     assert.doesNotMatch(up, /Undefined value/, "the first up warned about undefined stack outputs");
-    assert.match(up, /\+ 13 created/);
+    // The stack, the host component and 12 host-state resources (TargetsInSync among them).
+    assert.match(up, /\+ 14 created/);
     assert.match(up, /loginExpiresAt\s*: "\d{4}-\d\d-\d\dT/);
     const clean = section(out, "pulumi preview: nothing was touched");
-    assert.match(clean, /13 unchanged/);
+    assert.match(clean, /14 unchanged/);
     assert.doesNotMatch(clean, /Outputs:/, "the preview right after the first up shows changed outputs");
 
     assert.match(section(out, "openclaw-oauth-sync status"), /^\s*│ check\s+ok \(exit 0/m);
