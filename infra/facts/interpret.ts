@@ -3,10 +3,10 @@
  * validate them with zod, derive versions and storage eras, and decide whether the host can work.
  * Unit-tested with fixtures; nothing here talks to a host.
  */
-import { eraForVersion as runtimeEraForVersion } from "../../runtime/src/contract/era";
+import { eraForVersion as runtimeEraForVersion, type StorageEra } from "../../runtime/src/contract/era";
 import { z } from "zod";
 
-export type StorageEra = "json" | "json-split" | "sqlite";
+export type { StorageEra };
 export type EraOrUnknown = StorageEra | "unknown";
 
 const PathKind = z.enum(["dir", "file", "symlink", "other", "missing"]);

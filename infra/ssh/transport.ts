@@ -15,13 +15,13 @@
  * The private key never appears in argv or in any message.
  */
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { HostRef, RemoteRunResult, SshSession } from "../contracts";
 import { baseArgs, commandArgs, connectTimeoutSeconds, controlArgs, masterArgs, pinnedKnownHostsLine, type SshPaths } from "./args";
 import { classifySshFailure, describeTarget, remoteCommandError, SshError } from "./errors";
+import { sha256 as sha } from "../plan/hash";
 
 export { SshError } from "./errors";
 
@@ -102,8 +102,6 @@ function spawnSsh(args: string[], opts: { stdin?: string | Buffer; timeoutMs: nu
 }
 
 // ---- private files -------------------------------------------------------------------------
-
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
 let baseDirCache: string | undefined;
 

@@ -12,6 +12,7 @@ import { z } from "zod";
 import { errnoCode } from "../errors";
 import { readTextIfExists, writeFileAtomic, PRIVATE_FILE } from "../fsx/atomic";
 import type { Logger } from "../log";
+import { pidAlive } from "../proc";
 
 export const CONDITIONS = ["login-required", "login-expiring", "expiring-unrenewed", "sync-failing"] as const;
 export type FixedConditionId = (typeof CONDITIONS)[number];
@@ -191,10 +192,5 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   // No pid yet: the holder is between open and write; junk that stays is stale after a second.
   if (typeof pid !== "number") return ageMs > 1000;
   if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return errnoCode(e) === "ESRCH";
-  }
+  return !pidAlive(pid);
 }
