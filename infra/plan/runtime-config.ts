@@ -69,6 +69,7 @@ export function runtimeConfigInput(s: HostSettings): Record<string, unknown> {
     refresh: {
       on: c.refreshOn,
       method: c.refreshMethod,
+      ...(c.refreshBaseUrlOverride ? { baseUrlOverride: c.refreshBaseUrlOverride } : {}),
       ...(c.claudeCli ? { cli: c.claudeCli } : {}),
       ...(c.claudeCommand && !c.claudeCli ? { command: c.claudeCommand } : {}),
       ...(c.refreshMaxWaitMinutes !== undefined ? { maxWaitMinutes: c.refreshMaxWaitMinutes } : {}),

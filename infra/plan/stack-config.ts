@@ -139,6 +139,8 @@ export const StackConfigSchema = z
     refreshWindowMinutes: z.number().int().min(1).max(1440).optional(),
     refreshOn: z.enum(["host", "container"]).default("host"),
     refreshMethod: z.enum(["auth-status", "print"]).default("auth-status"),
+    // ANTHROPIC_BASE_URL for the refresh run only (the container's environment may point the CLI at a proxy).
+    refreshBaseUrlOverride: z.url({ message: "must be a URL such as https://api.anthropic.com" }).optional(),
     refreshMaxWaitMinutes: z.number().int().min(1).max(720).optional(),
     loginWarnDays: z.number().min(0).max(60).optional(),
     claudeCli: Argv.optional(),
@@ -261,6 +263,7 @@ export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
   refreshWindowMinutes: "json",
   refreshOn: "string",
   refreshMethod: "string",
+  refreshBaseUrlOverride: "string",
   refreshMaxWaitMinutes: "json",
   loginWarnDays: "json",
   claudeCli: "json",

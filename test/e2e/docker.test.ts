@@ -198,7 +198,8 @@ test("e2e docker mode on a real engine: label lookup, both eras through the bind
 
     // 1. JSON era: pulumi up finds the container by label, the first sync writes through the bind mount.
     const outputs = async () => JSON.parse((await ws.ok(["stack", "output", "--json", "--stack", STACK], { timeoutMs: 60_000 })).stdout) as Record<string, unknown>;
-    await ws.initHostStack(STACK, h, { mode: "docker", account: USER, refreshOn: "container", reloadAction: "gateway-restart" });
+    // The container's own ANTHROPIC_BASE_URL points at a dead proxy: the override replaces it for the refresh run.
+    await ws.initHostStack(STACK, h, { mode: "docker", account: USER, refreshOn: "container", reloadAction: "gateway-restart", refreshBaseUrlOverride: "https://api.anthropic.com" });
     const up1 = await ws.ok(["up", "--yes", "--skip-preview", "--stack", STACK], { timeoutMs: 480_000 });
     t.diagnostic(`pulumi up (${JSON_ERA}): ${up1.ms} ms`);
     const out1 = await outputs();
@@ -254,6 +255,7 @@ test("e2e docker mode on a real engine: label lookup, both eras through the bind
     assert.match(execBodies[0]!, /\\"User\\":\\"node\\"|"User":"node"/, execBodies[0]);
     for (const v of ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"]) assert.ok(execBodies[0]!.includes(v), `${v} is not scrubbed (env -u) in ${execBodies[0]}`);
     assert.match(execBodies[0]!, /sh.{0,8}-c/, "the CLI runs under the sh -c debug-log wrapper");
+    assert.match(execBodies[0]!, /ANTHROPIC_BASE_URL=https:\/\/api\.anthropic\.com/, "refreshBaseUrlOverride given to the exec (-e), over the container's proxy");
     t.diagnostic(`refresh in the container: ${stats.tokenOk} token grant(s) at the fake, hosts ${JSON.stringify(stats.hosts)}`);
     // the renewed token reaches the store through the bind mount; the reload restarts, never recreates
     await waitFor("the renewed token in the auth store", 60_000, async () => (readFileSync(store, "utf8").includes(creds.claudeAiOauth.accessToken) ? true : undefined));

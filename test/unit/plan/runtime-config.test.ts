@@ -3,7 +3,8 @@ import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { ConfigSchema } from "../../../runtime/src/contract/schema";
 import { planRuntimeConfig, runtimeConfigInput } from "../../../infra/plan/runtime-config";
-import { dockerSettings, nativeSettings } from "./fixtures";
+import { configReader, dockerSettings, nativeSettings } from "./fixtures";
+import { parseStackConfig } from "../../../infra/plan/stack-config";
 
 describe("runtime config planner", () => {
   test("native: parses with the runtime's ConfigSchema; paths come from the host's facts", () => {
@@ -89,4 +90,13 @@ describe("runtime config planner", () => {
     assert.match(text, /"urlSecret":"slack_url"/);
     assert.doesNotMatch(text, /hooks\.slack\.com/);
   });
+});
+
+test("refreshBaseUrlOverride reaches refresh.baseUrlOverride; a value that is not a URL is refused", () => {
+  const c = planRuntimeConfig(dockerSettings({ refreshOn: "container", refreshBaseUrlOverride: "https://api.anthropic.com" })).config;
+  assert.equal(c.refresh.baseUrlOverride, "https://api.anthropic.com");
+  assert.equal(planRuntimeConfig(nativeSettings()).config.refresh.baseUrlOverride, undefined);
+  const bad = parseStackConfig(configReader({ host: "gw1", refreshBaseUrlOverride: "api.anthropic.com" }), ["host", "refreshBaseUrlOverride"]);
+  assert.equal(bad.ok, false);
+  assert.match((bad as { message: string }).message, /refreshBaseUrlOverride: must be a URL such as https:\/\/api\.anthropic\.com/);
 });
