@@ -37,6 +37,7 @@
  * holds none. Every wait is bounded; the fake is stopped by its PID (process group) and the host
  * by testhost.sh down, also on failure.
  */
+import { waitForReady } from "../helpers/ready";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -176,21 +177,7 @@ async function startFake(netns: string, tls: { certPath: string; keyPath: string
     text += d;
     if (text.length > 4_000_000) text = text.slice(-2_000_000);
   });
-  await new Promise<void>((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`the fake did not say ready within 15 s: ${text.slice(-500)}`)), 15_000);
-    let out = "";
-    child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (out.includes("ready")) {
-        clearTimeout(t);
-        res();
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(t);
-      rej(new Error(`the fake exited (${code}) before it was ready: ${text.slice(-500)}`));
-    });
-  });
+  await waitForReady(child, 15_000, () => text);
   return { child, log: () => text };
 }
 

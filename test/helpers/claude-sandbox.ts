@@ -10,6 +10,7 @@
  *
  * Needs root (network namespaces) and `ip` (iproute2); claudeCliUnavailableReason() says why not.
  */
+import { waitForReady } from "./ready";
 import { randomBytes } from "node:crypto";
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -414,21 +415,7 @@ export async function withClaudeNetns<T>(body: (ns: ClaudeNetns) => Promise<T>, 
       fakeLog += d;
       if (fakeLog.length > 2_000_000) fakeLog = fakeLog.slice(-1_000_000);
     });
-    await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`the fake did not say ready within ${opts.startTimeoutMs ?? 15_000} ms: ${fakeLog.slice(-500)}`)), opts.startTimeoutMs ?? 15_000);
-      let out = "";
-      child.stdout!.setEncoding("utf8").on("data", (d: string) => {
-        out += d;
-        if (out.includes("ready")) {
-          clearTimeout(t);
-          res();
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(t);
-        rej(new Error(`the fake exited (${code}) before it was ready: ${fakeLog.slice(-500)}`));
-      });
-    });
+    await waitForReady(child, opts.startTimeoutMs ?? 15_000, () => fakeLog);
 
     const exec = (argv: string[], o: ExecOptions = {}): Promise<ExecResult> => {
       const env = o.env ?? claudeEnv({ home: dir, caPath });

@@ -13,6 +13,7 @@
  * cgroups and the socket dir, and releases the lock; it is safe to call twice, and stale leftovers
  * of runs whose process is gone are swept at start.
  */
+import { waitForReady } from "./ready";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -322,21 +323,7 @@ export async function startFakeInContainerNetns(pid: number, o: { certPath: stri
     }
   };
   try {
-    await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`the fake did not say ready within 15 s: ${log.slice(-500)}`)), 15_000);
-      let out = "";
-      child.stdout!.setEncoding("utf8").on("data", (s: string) => {
-        out += s;
-        if (out.includes("ready")) {
-          clearTimeout(t);
-          res();
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(t);
-        rej(new Error(`the fake exited (${code}) before it was ready: ${log.slice(-500)}`));
-      });
-    });
+    await waitForReady(child, 15_000, () => log);
   } catch (e) {
     await stop();
     throw e;
