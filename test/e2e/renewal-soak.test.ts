@@ -34,8 +34,12 @@ test(`renewal soak: the real claude ${VERSION}, ${LIFETIMES} token lifetimes of 
   assert.equal(r.lifetimes.length, LIFETIMES, `complete lifetimes (each must end with a renewal before expiry): ${JSON.stringify(r.lifetimes)}; refresh problems: ${r.refreshProblems.join(" | ")}`);
   for (const l of r.lifetimes) {
     const at = `lifetime ${l.index}: ${JSON.stringify(l)}`;
-    assert.equal(l.cliRuns, 1, `exactly one CLI run; ${at}`);
-    assert.equal(l.tokenOk, 1, `that run renewed (one successful token request); ${at}`);
+    // One CLI run renews. Claude Code 2.1.332 sometimes exits from `auth status` before its
+    // refresh starts (no token request at all); such a run is retried after 5 s (due-not-renewed).
+    // Every run beyond the one that renewed must be such a run, and there are at most three.
+    assert.equal(l.tokenOk, 1, `one run renewed (one successful token request); ${at}`);
+    assert.ok(l.cliRuns >= 1 && l.cliRuns <= 4, `1 CLI run, plus at most 3 quick retries of runs that never tried; ${at}`);
+    assert.equal(l.cliRuns - l.tokenOk - l.tokenFailed, l.cliRuns - 1, `every extra CLI run made no token request; ${at}`);
     assert.equal(l.tokenFailed, 0, `no failed token request; ${at}`);
     assert.equal(l.modelCalls, 0, `no model call; ${at}`);
     assert.equal(l.expiredTargetSeconds, 0, `no target held an expired token; ${at}`);
@@ -50,6 +54,9 @@ test(`renewal soak: the real claude ${VERSION}, ${LIFETIMES} token lifetimes of 
   assert.equal(r.fake.modelCalls, 0, "the fake saw no model call at all");
   assert.equal(r.fake.tokenFailed, 0, "the fake answered every token request with a grant");
   assert.deepEqual(r.pages, [], "no page at all");
-  assert.deepEqual(r.refreshProblems, [], "no warning or failed attempt in the refresh journal");
+  // The only lines allowed: the CLI's own race (due-not-renewed, retried; see above).
+  const problems = r.refreshProblems.filter((l) => !/due-not-renewed/.test(l));
+  assert.deepEqual(problems, [], "no other warning or failed attempt in the refresh journal");
+  t.diagnostic(`CLI runs that never tried (retried after 5 s): ${r.lifetimes.reduce((n, l) => n + l.cliRuns - 1, 0)} in ${r.lifetimes.length} lifetimes`);
   assert.deepEqual(r.leaks, [], "no token value in the journal, pulumi output, state or fake log");
 });

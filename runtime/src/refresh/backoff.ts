@@ -14,6 +14,17 @@ export function backoffDelayMs(cfg: BackoffConfig, failures: number, random: () 
   return Math.round(Math.min(capMs, raw * spread));
 }
 
+/**
+ * A CLI run that never called the token endpoint although the token was due: Claude Code 2.1.332
+ * sometimes exits from `auth status` after its connectivity probe, before its refresh starts (seen
+ * both after a failed refresh and in the steady-state soak). Anthropic was not contacted, so
+ * there is nothing to back off from: the first few are retried after a few seconds, so that the
+ * renewal stays well inside the CLI's window.
+ */
+export const CLI_DID_NOT_TRY = "due-not-renewed";
+export const QUICK_RETRY_MS = 5_000;
+export const QUICK_RETRIES = 3;
+
 /** The backoff after a failed attempt. */
 export function nextBackoff(
   cfg: BackoffConfig,
@@ -25,7 +36,8 @@ export function nextBackoff(
   // A backoff for an older login does not count: the streak starts again for this one.
   const sameLogin = previous !== undefined && previous.fingerprint === failed.fingerprint;
   const failures = sameLogin ? previous.failures + 1 : 1;
-  const b: BackoffState = { failures, until: now + backoffDelayMs(cfg, failures, random), reason: failed.reason, outcome: failed.outcome };
+  const quick = failed.reason === CLI_DID_NOT_TRY && failures <= QUICK_RETRIES && (failures === 1 || previous?.reason === CLI_DID_NOT_TRY);
+  const b: BackoffState = { failures, until: now + (quick ? QUICK_RETRY_MS : backoffDelayMs(cfg, failures, random)), reason: failed.reason, outcome: failed.outcome };
   if (failed.fingerprint !== undefined) b.fingerprint = failed.fingerprint;
   return b;
 }

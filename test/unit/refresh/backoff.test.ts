@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffActive, backoffDelayMs, maxBackoffMs, nextBackoff } from "../../../runtime/src/refresh/backoff";
+import { backoffActive, backoffDelayMs, maxBackoffMs, nextBackoff, QUICK_RETRY_MS } from "../../../runtime/src/refresh/backoff";
 import { BackoffSchema, RefreshSchema } from "../../../runtime/src/contract/refresh";
 
 const cfg = BackoffSchema.parse({});
@@ -44,4 +44,19 @@ describe("backoff", () => {
     assert.match(changed.active ? "" : (changed.why ?? ""), /credentials changed/);
     assert.equal(backoffActive(undefined, "f1", 0).active, false);
   });
+});
+
+test("a CLI run that never called the token endpoint is retried after 5 s, three times, then backs off as usual", () => {
+  const cfg = BackoffSchema.parse({});
+  const failed = { outcome: "transient" as const, reason: "due-not-renewed", fingerprint: "f1" };
+  let b = nextBackoff(cfg, undefined, failed, 1_000, () => 0.5);
+  assert.equal(b.until - 1_000, QUICK_RETRY_MS);
+  b = nextBackoff(cfg, b, failed, 2_000, () => 0.5);
+  b = nextBackoff(cfg, b, failed, 3_000, () => 0.5);
+  assert.equal(b.failures, 3);
+  assert.equal(b.until - 3_000, QUICK_RETRY_MS);
+  b = nextBackoff(cfg, b, failed, 4_000, () => 0.5);
+  assert.ok(b.until - 4_000 >= 60_000, "the fourth waits like any transient failure");
+  const endpoint = nextBackoff(cfg, undefined, { outcome: "transient", reason: "token-endpoint-500", fingerprint: "f1" }, 1_000, () => 0.5);
+  assert.equal(endpoint.until - 1_000, 60_000, "an answer from the token endpoint backs off normally");
 });
