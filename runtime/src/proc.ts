@@ -30,6 +30,9 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** How long a child's output may still arrive after it exited (see runProcess). */
+export const OUTPUT_DRAIN_MS = 3_000;
+
 export function runProcess(argv: readonly string[], opts: RunOptions): Promise<RunResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error("runProcess: empty argv");
@@ -68,6 +71,18 @@ export function runProcess(argv: readonly string[], opts: RunOptions): Promise<R
     };
     child.on("error", (e) => finish({ exitCode: null, signal: null, spawnError: e.message }));
     child.on("close", (code, signal) => finish({ exitCode: code, signal }));
+    // A process the child started (a daemon, a helper) may keep its stdout open long after the
+    // child exited, so "close" may never come: after the child's exit its output gets a few
+    // seconds to drain, then we stop listening. Nothing is killed: that process may be wanted
+    // (e.g. the gateway a restart started).
+    child.on("exit", (code, signal) => {
+      setTimeout(() => {
+        if (settled) return;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish({ exitCode: code, signal });
+      }, OUTPUT_DRAIN_MS).unref();
+    });
     child.stdin.on("error", () => undefined); // child exited before reading stdin: reported by exit status
     child.stdin.end(opts.stdin ?? "");
   });

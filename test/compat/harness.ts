@@ -91,10 +91,28 @@ export function run(argv: readonly string[], opts: { env: NodeJS.ProcessEnv; tim
       clearTimeout(timer);
       resolve({ code: null, stdout, stderr: stderr + String(e), timedOut, ms: Date.now() - started });
     });
-    child.on("close", (code) => {
+    let exitCode: number | null = null;
+    let drain: NodeJS.Timeout | undefined;
+    const done = (code: number | null) => {
       clearTimeout(timer);
+      if (drain) clearTimeout(drain);
       resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started });
+    };
+    // A helper the CLI left running can hold its stdout open long after the CLI exited (seen once
+    // with 2026.2.26's `config --help`: "close" never came): once the CLI itself has exited, its
+    // output gets a few seconds to drain, then the rest of its process group (ours) is ended.
+    child.on("exit", (code) => {
+      exitCode = code;
+      drain = setTimeout(() => {
+        try {
+          if (child.pid) process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+        done(exitCode);
+      }, 5_000);
     });
+    child.on("close", (code) => done(code ?? exitCode));
   });
 }
 
