@@ -36,6 +36,8 @@ export interface ManagedHostArgs {
   jsonKeys: JsonKeyValue[];
   /** OpenClaw's .env entries (stack key openclawEnv); undefined = none. */
   envEntries?: EnvEntriesPlan | undefined;
+  /** Targets not in sync as the facts saw them (infra/plan/targets.ts observedOutOfSync). */
+  targetsOutOfSync: string[];
 }
 
 export interface UnitStateOutput {
@@ -142,7 +144,7 @@ export class ManagedHost extends pulumi.ComponentResource {
     );
     // Whether every target holds the current token (issue 18 point 7): drift the audit shows and
     // `up` repairs with a sync, without the token ever entering Pulumi.
-    const targets = new TargetsInSync(`${name}-targets`, { host, statusCommand: asService("status", "--json"), syncCommand: command }, { ...child, dependsOn: [firstSync] });
+    const targets = new TargetsInSync(`${name}-targets`, { host, statusCommand: asService("status", "--json"), syncCommand: command, observedOutOfSync: args.targetsOutOfSync }, { ...child, dependsOn: [firstSync] });
 
     this.watch = { enabled: watchState.enabledState, active: watchState.activeState };
     this.timer = { enabled: timerState.enabledState, active: timerState.activeState };

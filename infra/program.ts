@@ -18,6 +18,7 @@ import { loadTemplates } from "./templates";
 import { planJsonKeys } from "./plan/json-keys";
 import { missingSecretNames, planRuntimeConfig } from "./plan/runtime-config";
 import { planRoute } from "./plan/route";
+import { observedOutOfSync } from "./plan/targets";
 import { resolveSettings, type HostSettings } from "./plan/settings";
 import { planUnits, type Templates } from "./plan/units";
 import { planWrapper } from "./plan/wrapper";
@@ -198,6 +199,7 @@ async function provisionHost(stack: StackConfig, name: string, secrets: StackSec
     units,
     jsonKeys: jsonPlan.values,
     envEntries: planEnvEntries(settings),
+    targetsOutOfSync: observedOutOfSync(facts.targetsOutOfSync),
   });
 
   // A preview reports the host as it is (the facts above). An update reports it as the update

@@ -68,8 +68,14 @@ export const RawFactsSchema = z.strictObject({
   unit: z.array(z.string()).default([]),
   bundle: z.strictObject({ kind: PathKind }),
   status: z
-    .strictObject({ expiresAt: opt(z.string().regex(/^[0-9TZ:.+-]+$/)), loginExpiresAt: opt(z.string().regex(/^([0-9TZ:.+-]+|none)$/)), state: opt(z.string()) })
-    .default({}),
+    .strictObject({
+      expiresAt: opt(z.string().regex(/^[0-9TZ:.+-]+$/)),
+      loginExpiresAt: opt(z.string().regex(/^([0-9TZ:.+-]+|none)$/)),
+      state: opt(z.string()),
+      targets: opt(z.enum(["reported", "unreadable"])),
+      outOfSync: z.array(z.string()).default([]),
+    })
+    .default({ outOfSync: [] }),
 });
 export type RawFacts = z.infer<typeof RawFactsSchema>;
 
@@ -82,6 +88,7 @@ const LIST_KEYS: Record<string, string[]> = {
   "container.project": ["containerProject"],
   "container.workingDir": ["containerWorkingDir"],
   unit: ["unit"],
+  "status.outOfSync": ["status", "outOfSync"],
 };
 
 /** Parses `key=value` lines into the nested object RawFactsSchema validates. */
@@ -170,6 +177,11 @@ export interface Facts {
    */
   loginExpiresAt?: string | undefined;
   tokenState?: string | undefined;
+  /**
+   * The runtime's targets not in sync ("<target>: <state>"; empty = all are), from the same
+   * `status --json`; undefined when the runtime gave no report (not installed, status failed).
+   */
+  targetsOutOfSync?: string[] | undefined;
 }
 
 export type FactsParse = { ok: true; facts: Facts } | { ok: false; message: string };
@@ -237,6 +249,7 @@ export function interpretFacts(stdout: string, host: string): FactsParse {
     tokenExpiresAt: toIso(raw.status.expiresAt),
     loginExpiresAt: raw.status.loginExpiresAt === undefined ? undefined : (toIso(raw.status.loginExpiresAt === "none" ? undefined : raw.status.loginExpiresAt) ?? "unknown"),
     tokenState: raw.status.state,
+    targetsOutOfSync: raw.status.targets === "reported" ? raw.status.outOfSync : undefined,
   };
   return { ok: true, facts };
 }

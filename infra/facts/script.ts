@@ -6,6 +6,7 @@
  * the interpretation decides whether that is fatal.
  */
 import { shq } from "../shell";
+import { IN_SYNC_STATES } from "../plan/targets";
 
 export interface FactsRequest {
   /** Account that owns OpenClaw's state dir; empty = the SSH login account. */
@@ -220,6 +221,15 @@ if [ -n "$node" ] && [ -x "$node" ] && { [ -n "$config_shape" ] || [ -n "$status
         const level = j && j.check && j.check.level;
         if (typeof level === "string") console.log("status.state=" + level.replace(/[^A-Za-z-]/g, "").slice(0, 32));
       }
+      // (3) The verdict of the runtime per target (states only, never a value): what TargetsInSync audits.
+      const line = (v) => String(v).replace(/[\r\n]+/g, " ").slice(0, 200);
+      if (j && Array.isArray(j.targets)) {
+        console.log("status.targets=reported");
+        for (const t of j.targets) {
+          if (t && typeof t.target === "string" && typeof t.state === "string" && !${JSON.stringify(IN_SYNC_STATES)}.includes(t.state)) console.log("status.outOfSync=" + line(t.target) + ": " + line(t.state));
+        }
+        if (typeof j.targetsError === "string") console.log("status.outOfSync=targets: cannot inspect (" + line(j.targetsError).slice(0, 160) + ")");
+      } else console.log("status.targets=unreadable");
     }
   ' "\${config_shape:+$config}" "$status_json" 2>/dev/null || true
 fi

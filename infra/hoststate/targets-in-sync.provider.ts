@@ -3,13 +3,17 @@
  * holds Claude's current token. The token is runtime state, never Pulumi's (DESIGN §5): what is
  * audited is the runtime's own verdict per target, from `status --json`, which carries states
  * and fingerprints, never a token.
- * read: `status --json` in one round trip → `outOfSync` (["<target>: <state>"…]).
- * create: nothing (the first sync has run); records what it reads.
- * update: `sync`, then reads again; still out of sync is an error that names the targets.
+ * The audit costs no round trip of its own: the facts script, which runs on every preview and up,
+ * already runs `status --json`, and the program passes what it saw as the input `outOfSync`.
+ * read: nothing (what is live arrives as the input; refresh keeps the recorded outputs).
+ * diff: a change whenever the input lists a target (drift), whatever was recorded.
+ * create: nothing (the first sync has run); records what `status --json` says now.
+ * update: `sync`, then `status --json` again; still out of sync is an error that names the targets.
  * delete: nothing (the runtime files that hold the targets are removed by their own resources).
  */
 import { z } from "zod";
 import { runScript } from "../ssh/transport";
+import { IN_SYNC_STATES } from "../plan/targets";
 import { diffKeys, sessionFor, withoutInternal, type CommonProps, type KindImpl } from "./common";
 
 export interface TargetsProps extends CommonProps {
@@ -17,12 +21,11 @@ export interface TargetsProps extends CommonProps {
   statusCommand: string;
   /** /bin/sh command that runs the runtime's `sync` as the service account. */
   syncCommand: string;
-  /** Targets not in sync, "<target>: <state>"; desired: none. */
+  /** Input: targets not in sync as the facts saw them ("<target>: <state>"). Output: as the last create/update left them. Desired: none. */
   outOfSync: string[];
 }
 
-/** States that mean the target holds the current token (or a newer one it must keep). */
-const IN_SYNC = new Set(["in-sync", "newer"]);
+const IN_SYNC = new Set<string>(IN_SYNC_STATES);
 
 const StatusTargets = z.looseObject({
   targets: z.array(z.looseObject({ target: z.string(), state: z.string() })),
@@ -60,15 +63,17 @@ const INPUT_KEYS = ["host", "sshPrivateKey", "providerVersion", "statusCommand",
 
 export const targetsProvider: KindImpl<TargetsProps, TargetsProps> = {
   async diff(_id, olds, news) {
-    return diffKeys<TargetsProps>(olds, news, ["outOfSync", "statusCommand", "syncCommand"]);
+    const d = diffKeys<TargetsProps>(olds, news, ["statusCommand", "syncCommand"]);
+    // Drift is what the host reports now, not a difference from what was recorded: a target that
+    // stays out of sync must show in every audit until an up repairs it.
+    return (news.outOfSync ?? []).length > 0 ? { ...d, changes: true } : d;
   },
   async create(inputs) {
     return { id: `${inputs.host.host}:targets`, outs: { ...withoutInternal(inputs), outOfSync: await readLive(inputs) } };
   },
   async read(id, props) {
-    const outs: TargetsProps = { ...withoutInternal(props), outOfSync: await readLive(props) };
-    const inputs = Object.fromEntries(INPUT_KEYS.filter((k) => outs[k] !== undefined).map((k) => [k, outs[k]])) as unknown as TargetsProps;
-    return { id, props: outs, inputs };
+    const inputs = Object.fromEntries(INPUT_KEYS.filter((k) => props[k] !== undefined).map((k) => [k, props[k]])) as unknown as TargetsProps;
+    return { id, props, inputs };
   },
   async update(_id, _olds, news) {
     const s = await sessionFor(news);

@@ -1,8 +1,9 @@
 /**
  * TargetsInSync — whether every target the runtime keeps holds Claude's current token, as the
- * runtime's `status --json` says (states only, never a token; DESIGN §5). The desired state is
- * "none out of sync": `pulumi preview` shows a hand-removed `.env` line or a stale auth store as
- * `~ outOfSync`, and `pulumi up` runs `sync` to bring it back.
+ * runtime's `status --json` says (states only, never a token; DESIGN §5), read by the facts script
+ * that every preview and up runs anyway. The desired state is "none out of sync": `pulumi preview`
+ * shows a hand-removed `.env` line or a stale auth store as `~ outOfSync`, and `pulumi up` runs
+ * `sync` to bring it back.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostStateResource, hostProps, type HostInput } from "./host-input";
@@ -13,6 +14,8 @@ export interface TargetsInSyncArgs {
   statusCommand: string;
   /** /bin/sh command running the runtime's `sync` as the service account. */
   syncCommand: string;
+  /** The targets not in sync as the facts script saw them just now (infra/plan/targets.ts). */
+  observedOutOfSync: string[];
 }
 
 export class TargetsInSync extends HostStateResource {
@@ -20,6 +23,6 @@ export class TargetsInSync extends HostStateResource {
   declare readonly outOfSync: pulumi.Output<string[]>;
 
   constructor(name: string, args: TargetsInSyncArgs, opts?: pulumi.CustomResourceOptions) {
-    super("targets", "TargetsInSync", name, { ...hostProps(args.host), statusCommand: args.statusCommand, syncCommand: args.syncCommand, outOfSync: [] }, opts);
+    super("targets", "TargetsInSync", name, { ...hostProps(args.host), statusCommand: args.statusCommand, syncCommand: args.syncCommand, outOfSync: args.observedOutOfSync }, opts);
   }
 }

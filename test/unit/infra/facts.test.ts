@@ -104,40 +104,63 @@ describe("hosts that cannot work are refused with one clear message each", () =>
   }
 });
 
+/** Runs the facts script on this machine with a stand-in runtime whose `status --json` prints `statusText`. */
+function factsWithStatus(statusText: string): { stdout: string; facts: Facts } {
+  const dir = mkdtempSync(join(tmpdir(), "ocs-facts-"));
+  try {
+    const prefix = join(dir, "prefix");
+    mkdirSync(join(prefix, "lib", "openclaw-oauth-sync"), { recursive: true });
+    mkdirSync(join(dir, "state"));
+    writeFileSync(join(prefix, "lib", "openclaw-oauth-sync", "openclaw-oauth-sync.cjs"), `process.stdout.write(${JSON.stringify(statusText)});`);
+    writeFileSync(join(dir, "config.json"), "{}");
+    const script = factsScript({
+      mode: "host",
+      dockerComposeService: "openclaw-gateway",
+      installPrefix: prefix,
+      runtimeConfigFile: join(dir, "config.json"),
+      openclawStateDir: join(dir, "state"),
+      nodePath: process.execPath,
+    });
+    const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const parsed = interpretFacts(r.stdout, "local");
+    assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
+    return { stdout: r.stdout, facts: parsed.facts };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe("facts script", () => {
-  test("reads the token and login expiry from the installed runtime's status --json, and nothing else", () => {
-    const dir = mkdtempSync(join(tmpdir(), "ocs-facts-"));
-    try {
-      const token = fakeAccessToken();
-      const expiresAt = Date.UTC(2026, 10, 24, 15, 2, 11);
-      const prefix = join(dir, "prefix");
-      mkdirSync(join(prefix, "lib", "openclaw-oauth-sync"), { recursive: true });
-      mkdirSync(join(dir, "state"));
-      // A stand-in for the runtime: prints a status report that also holds a token-shaped value.
-      const refreshTokenExpiresAt = Date.UTC(2026, 11, 20, 9, 0, 0);
-      const report = { schemaVersion: 1, credentials: { expiresAt, refreshTokenExpiresAt, leaked: token }, check: { level: "ok", note: token } };
-      writeFileSync(join(prefix, "lib", "openclaw-oauth-sync", "openclaw-oauth-sync.cjs"), `process.stdout.write(${JSON.stringify(JSON.stringify(report))});`);
-      writeFileSync(join(dir, "config.json"), "{}");
-      const script = factsScript({
-        mode: "host",
-        dockerComposeService: "openclaw-gateway",
-        installPrefix: prefix,
-        runtimeConfigFile: join(dir, "config.json"),
-        openclawStateDir: join(dir, "state"),
-        nodePath: process.execPath,
-      });
-      const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000 });
-      assert.equal(r.status, 0, r.stderr);
-      assert.equal(findLeakedToken(r.stdout, [token]), undefined, "the facts output holds the token");
-      const parsed = interpretFacts(r.stdout, "local");
-      assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
-      assert.equal(parsed.facts.tokenExpiresAt, "2026-11-24T15:02:11.000Z");
-      assert.equal(parsed.facts.loginExpiresAt, "2026-12-20T09:00:00.000Z");
-      assert.equal(parsed.facts.tokenState, "ok");
-      assert.equal(parsed.facts.bundlePresent, true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  test("reads expiry, login deadline and the targets not in sync from the installed runtime's status --json, and nothing else", () => {
+    const token = fakeAccessToken();
+    const expiresAt = Date.UTC(2026, 10, 24, 15, 2, 11);
+    // A stand-in for the runtime: prints a status report that also holds token-shaped values.
+    const refreshTokenExpiresAt = Date.UTC(2026, 11, 20, 9, 0, 0);
+    const targets = [
+      { target: "auth-store:main", state: "in-sync", fingerprint: token },
+      { target: "env:/home/claw/.openclaw/.env", state: "missing", detail: `value ${token}` },
+      { target: "oauth-json", state: "newer" },
+      { target: "auth-store:work", state: "stale\nforged.line=1" },
+    ];
+    const report = { schemaVersion: 1, credentials: { expiresAt, refreshTokenExpiresAt, leaked: token }, check: { level: "ok", note: token }, targets };
+    const { stdout, facts: f } = factsWithStatus(JSON.stringify(report));
+    assert.equal(findLeakedToken(stdout, [token]), undefined, "the facts output holds the token");
+    assert.equal(f.tokenExpiresAt, "2026-11-24T15:02:11.000Z");
+    assert.equal(f.loginExpiresAt, "2026-12-20T09:00:00.000Z");
+    assert.equal(f.tokenState, "ok");
+    assert.equal(f.bundlePresent, true);
+    // "in-sync" and "newer" are in sync; a newline in a state cannot forge a fact line.
+    assert.deepEqual(f.targetsOutOfSync, ["env:/home/claw/.openclaw/.env: missing", "auth-store:work: stale forged.line=1"]);
+    assert.doesNotMatch(stdout, /^forged/m);
+  });
+
+  test("targets: a runtime that cannot inspect them is drift; one that prints no report gives no verdict", () => {
+    const err = factsWithStatus(JSON.stringify({ schemaVersion: 1, targets: [], targetsError: "permission denied" })).facts;
+    assert.deepEqual(err.targetsOutOfSync, ["targets: cannot inspect (permission denied)"]);
+    assert.deepEqual(factsWithStatus(JSON.stringify({ schemaVersion: 1, targets: [] })).facts.targetsOutOfSync, []);
+    assert.equal(factsWithStatus("Error: config unreadable").facts.targetsOutOfSync, undefined);
+    assert.equal(factsWithStatus(JSON.stringify({ schemaVersion: 1 })).facts.targetsOutOfSync, undefined);
   });
 
   test("runs with /bin/sh on this machine and its output parses", () => {

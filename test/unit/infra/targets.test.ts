@@ -30,3 +30,32 @@ test("the read script turns a failing status (e.g. the runtime config removed by
   const ok = execFileSync("sh", ["-c", statusScript(`printf '%s' '${status([{ target: "a", state: "stale" }])}'`)], { encoding: "utf8" });
   assert.deepEqual(outOfSyncFromStatus(ok), ["a: stale"]);
 });
+
+test("diff: a target the facts report out of sync is drift in every audit, whatever was recorded; none is no change", async () => {
+  const base = { host: { host: "h" }, providerVersion: "1", statusCommand: "s", syncCommand: "y", outOfSync: [] as string[] };
+  const { targetsProvider } = await import("../../../infra/hoststate/targets-in-sync.provider");
+  assert.equal((await targetsProvider.diff("id", base, base)).changes, false);
+  assert.equal((await targetsProvider.diff("id", base, { ...base, outOfSync: ["env: missing"] })).changes, true);
+  // Recorded out of sync by a create and still so: still drift (a plain old/new comparison would hide it).
+  const stale = { ...base, outOfSync: ["env: stale"] };
+  assert.equal((await targetsProvider.diff("id", stale, stale)).changes, true);
+  assert.equal((await targetsProvider.diff("id", stale, base)).changes, false);
+  assert.equal((await targetsProvider.diff("id", base, { ...base, syncCommand: "y2" })).changes, true);
+});
+
+test("read costs no round trip: it keeps what was recorded (the live verdict arrives as the input)", async () => {
+  const { targetsProvider } = await import("../../../infra/hoststate/targets-in-sync.provider");
+  // A loopback port nothing listens on: any SSH attempt would fail.
+  const props = { host: { host: "127.0.0.1", port: 1, connectTimeoutSeconds: 1 }, providerVersion: "1", statusCommand: "s", syncCommand: "y", outOfSync: [] as string[] };
+  const r = await targetsProvider.read("127.0.0.1:targets", props);
+  assert.equal(r.id, "127.0.0.1:targets");
+  assert.deepEqual(r.props, props);
+  assert.deepEqual(r.inputs, props);
+});
+
+test("observedOutOfSync: no report is drift; a report is sorted", async () => {
+  const { observedOutOfSync, TARGETS_NOT_REPORTED } = await import("../../../infra/plan/targets");
+  assert.deepEqual(observedOutOfSync(undefined), [TARGETS_NOT_REPORTED]);
+  assert.deepEqual(observedOutOfSync(["b: stale", "a: missing"]), ["a: missing", "b: stale"]);
+  assert.deepEqual(observedOutOfSync([]), []);
+});
