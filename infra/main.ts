@@ -6,6 +6,9 @@
  */
 import { makeInspectSafe } from "./error-stack";
 import { runStack } from "./program";
+import { cheapenPromiseTrackerStacks } from "./promise-stacks";
+
+cheapenPromiseTrackerStacks();
 
 export = async () => {
   try {
