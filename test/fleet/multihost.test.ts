@@ -5,7 +5,8 @@
  * gets a hand edit. `fleet preview`: the edit shows as drift on that host only, the first host has
  * no changes, the unreachable one fails on its own row. `fleet up`: the edited host is repaired,
  * the first is untouched, the unreachable one fails — and keeps its resources in the state (a
- * failed host never has its resources deleted).
+ * failed host never has its resources deleted). `fleet status --live`: the two reachable hosts'
+ * runtimes answer on their own rows, the unreachable one fails on its own.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -91,5 +92,15 @@ describe("one stack, three hosts, one of them unreachable", { timeout: 900_000 }
     assert.equal(exp.code, 0, exp.stderr);
     const urns = (JSON.parse(exp.stdout) as { deployment: { resources: { urn: string }[] } }).deployment.resources.map((x) => x.urn);
     for (const id of ids) assert.ok(urns.some((u) => u.endsWith(`::${id}-runtime-bundle`)), `${id}'s resources are still in the state`);
+  });
+
+  test("status --live: each reachable host's runtime answers on its own row; the unreachable one fails on its own", async () => {
+    const r = await fleetCli(["status", "--live", "--stacks", STACK], pe!, 300_000);
+    assert.equal(r.code, 1, `expected exit 1 (one host unreachable):\n${r.stdout}\n${r.stderr}`);
+    // the fake credentials expire 8 h after they were written
+    assert.match(row(r.stdout, ids[0]), /\bok\s+-\s+[67]h \d+m\b/, r.stdout);
+    assert.match(row(r.stdout, ids[1]), /\bok\s+-\s+[67]h \d+m\b/, r.stdout);
+    assert.match(row(r.stdout, ids[2]), /\bfailed\b.*cannot reach/, r.stdout);
+    creds.forEach((c) => assert.deepEqual(tokensIn(r.stdout + r.stderr, c), [], "no token in the output"));
   });
 });

@@ -6,7 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Stack, type EngineEvent, type LocalWorkspace } from "@pulumi/pulumi/automation";
-import { expandHosts, firstError, hostOfResource, pickOutputs, stepText, type FleetOp, type HostRun, type OpCounts } from "./summary";
+import type { LiveAnswer } from "./live";
+import { expandHosts, FAILED_HOSTS_LINE, firstError, hostOfResource, pickOutputs, stepText, type FleetOp, type HostRun, type OpCounts } from "./summary";
 
 /** Runs `fn` over `items`, at most `limit` at once; results keep the input order. */
 export async function runBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
@@ -33,8 +34,8 @@ export interface RunContext {
   logDir: string;
   /** One progress line (already formatted by the caller with time and stack). */
   onLine: (stack: string, text: string) => void;
-  /** Extra work for status --live: returns outputs to merge, or throws. */
-  live?: ((stack: Stack) => Promise<Partial<HostRun["outputs"]>>) | undefined;
+  /** Extra work for status --live: what the host(s) answer now, merged over the recorded outputs; throws for a one-host stack's failure. */
+  live?: ((stack: Stack) => Promise<LiveAnswer>) | undefined;
 }
 
 /** Runs `op` on one stack; never throws (a failure is the HostRun's error). */
@@ -102,8 +103,12 @@ export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): P
     } else {
       lastOutputs = await stack.outputs();
       outputs = pickOutputs(lastOutputs);
-      if (ctx.live) outputs = { ...outputs, ...(await ctx.live(stack)) };
-      write(JSON.stringify({ outputs }, null, 2));
+      if (ctx.live) {
+        const live = await ctx.live(stack);
+        if ("outputs" in live) outputs = { ...outputs, ...live.outputs };
+        else ({ outputs: lastOutputs } = mergeLiveHosts(lastOutputs, live.hosts, diagnostics));
+      }
+      write(JSON.stringify({ outputs: lastOutputs?.hosts ? lastOutputs : outputs }, null, 2));
     }
     run = { ...base, ok: true, changes, outputs, durationMs: Date.now() - t0 };
   } catch (e) {
@@ -118,6 +123,28 @@ export async function runOne(stackName: string, op: FleetOp, ctx: RunContext): P
   ctx.onLine(stackName, run.ok ? `done in ${(run.durationMs / 1000).toFixed(1)}s (${steps} steps)` : `FAILED in ${(run.durationMs / 1000).toFixed(1)}s: ${run.error} (log: ${path.relative(process.cwd(), file) || file})`);
   // A stack of many hosts becomes one row per host.
   return expandHosts(run, { hostNames, perHost, diagnostics, outputs: lastOutputs });
+}
+
+/**
+ * Pure: a stack of many hosts' recorded outputs with each host's live answer laid over its own
+ * entry; a host that could not answer is reported the way the program reports a failed host (its
+ * own "<name>: …" line and the closing count), so it gets a failed row of its own.
+ */
+export function mergeLiveHosts(
+  recorded: Record<string, { value: unknown }> | undefined,
+  live: Extract<LiveAnswer, { hosts: unknown }>["hosts"],
+  diagnostics: string[],
+): { outputs: Record<string, { value: unknown }> } {
+  const hosts = { ...((recorded?.hosts?.value as Record<string, Record<string, unknown>> | undefined) ?? {}) };
+  const failed: string[] = [];
+  for (const [name, a] of Object.entries(live)) {
+    if ("error" in a) {
+      failed.push(name);
+      diagnostics.push(`${name}: ${a.error}`);
+    } else hosts[name] = { ...(hosts[name] ?? {}), ...a.outputs };
+  }
+  if (failed.length > 0) diagnostics.push(FAILED_HOSTS_LINE(failed, Object.keys(live).length));
+  return { outputs: { ...(recorded ?? {}), hosts: { value: hosts } } };
 }
 
 /** `parallel` for the engine (resource operations at once) in fleet's operations. */

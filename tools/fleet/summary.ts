@@ -213,6 +213,8 @@ export function hostOfResource(resourceName: string, hostNames: readonly string[
 
 /** "3 of 20 hosts failed (gw3, gw7, gw9); …": the program's closing error in a many-host stack. */
 const FAILED_HOSTS_RE = /(\d+) of (\d+) hosts failed \(([^)]*)\)/;
+/** The same line, for failures fleet finds itself (status --live). */
+export const FAILED_HOSTS_LINE = (names: readonly string[], of: number) => `${names.length} of ${of} hosts failed (${names.join(", ")})`;
 
 /**
  * One row per host for a stack of many hosts (its outputs have `hosts`, or the program reported

@@ -2,6 +2,7 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import {
+  expandHosts,
   alerts,
   firstError,
   fleetExitCode,
@@ -16,8 +17,8 @@ import {
   type HostRun,
 } from "../../../tools/fleet/summary";
 import { defaultParallel, parseFleetArgs } from "../../../tools/fleet/args";
-import { logPath, runBounded } from "../../../tools/fleet/run";
-import { parseLiveStatus, hostRefFromConfig } from "../../../tools/fleet/live";
+import { logPath, mergeLiveHosts, runBounded } from "../../../tools/fleet/run";
+import { liveTargets, parseLiveStatus } from "../../../tools/fleet/live";
 import { UsageError } from "../../../tools/cli/args";
 
 const NOW = Date.parse("2026-11-24T08:00:00Z");
@@ -110,8 +111,33 @@ describe("formatting", () => {
   test("live status: only expiry and state word; the SSH settings from the stack config", () => {
     assert.deepEqual(parseLiveStatus(JSON.stringify({ credentials: { expiresAt: NOW, other: "x" }, check: { level: "expiring" } })), { tokenExpiresAt: "2026-11-24T08:00:00.000Z", loginExpiresAt: "unknown", tokenState: "expiring" });
     assert.equal(parseLiveStatus(JSON.stringify({ credentials: { expiresAt: NOW, refreshTokenExpiresAt: NOW + 86_400_000 }, check: { level: "ok" } })).loginExpiresAt, "2026-11-25T08:00:00.000Z");
-    const ref = hostRefFromConfig({ "openclaw-oauth-sync:host": { value: "gw1" }, "openclaw-oauth-sync:sshPort": { value: "2222" }, "openclaw-oauth-sync:sshConnectTimeoutSeconds": { value: "5" } });
-    assert.deepEqual(ref, { host: "gw1", port: 2222, connectTimeoutSeconds: 5 });
+    const one = liveTargets({ "openclaw-oauth-sync:host": { value: "gw1" }, "openclaw-oauth-sync:sshPort": { value: "2222" }, "openclaw-oauth-sync:sshConnectTimeoutSeconds": { value: "5" } });
+    assert.deepEqual(one, [{ name: undefined, ref: { host: "gw1", port: 2222, connectTimeoutSeconds: 5 }, bin: "/usr/local/bin/openclaw-oauth-sync" }]);
+  });
+
+  test("live status of a stack of many hosts: every entry over the top-level keys, as the program reads them; a bad config is refused", () => {
+    const hosts = JSON.stringify([{ host: "10.0.0.1", name: "gw-a" }, { host: "gw-b.example", sshPort: 2200, installPrefix: "/opt" }]);
+    const many = liveTargets({ "openclaw-oauth-sync:hosts": { value: hosts }, "openclaw-oauth-sync:sshUser": { value: "ops" }, "openclaw-oauth-sync:sshPrivateKey": { value: "KEY" } });
+    assert.deepEqual(
+      many.map((t) => [t.name, t.ref.host, t.ref.port, t.ref.user, t.ref.privateKey, t.bin]),
+      [
+        ["gw-a", "10.0.0.1", undefined, "ops", "KEY", "/usr/local/bin/openclaw-oauth-sync"],
+        ["gw-b.example", "gw-b.example", 2200, "ops", "KEY", "/opt/bin/openclaw-oauth-sync"],
+      ],
+    );
+    assert.throws(() => liveTargets({ "openclaw-oauth-sync:hosts": { value: "[]" } }), /not valid/);
+  });
+
+  test("live answers of a stack of many hosts: laid over each host's recorded outputs; one that cannot answer gets a failed row of its own", () => {
+    const recorded = { hosts: { value: { a: { host: "a.example", tokenState: "ok", tokenExpiresAt: "old" }, b: { host: "b.example" } } } };
+    const diagnostics: string[] = [];
+    const { outputs } = mergeLiveHosts(recorded, { a: { outputs: { tokenExpiresAt: "2026-11-24T08:00:00.000Z", tokenState: "expiring" } }, b: { error: "cannot reach b.example:22 within 5 s" } }, diagnostics);
+    const rows = expandHosts({ stack: "many", op: "status", ok: true, durationMs: 1 }, { hostNames: [], perHost: new Map(), diagnostics, outputs });
+    assert.deepEqual(rows.map((r) => [r.stack, r.ok, r.outputs?.tokenState, r.outputs?.tokenExpiresAt, r.error]), [
+      ["many/a", true, "expiring", "2026-11-24T08:00:00.000Z", undefined],
+      ["many/b", false, undefined, undefined, "cannot reach b.example:22 within 5 s"],
+    ]);
+    assert.equal(fleetExitCode(rows), 1);
   });
 });
 
