@@ -21,6 +21,7 @@ import * as path from "node:path";
 import type { HostRef, RemoteRunResult, SshSession } from "../contracts";
 import { baseArgs, commandArgs, connectTimeoutSeconds, controlArgs, masterArgs, pinnedKnownHostsLine, type SshPaths } from "./args";
 import { classifySshFailure, describeTarget, remoteCommandError, SshError } from "./errors";
+import { CHANNEL_COMMAND, CHANNEL_MAX_STDIN, ChannelPool } from "./channel";
 import { sha256 as sha } from "../plan/hash";
 
 export { SshError } from "./errors";
@@ -28,6 +29,8 @@ export { SshError } from "./errors";
 /** Default bound for one remote command (uploads of the runtime bundle included). */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
 const SSH_BIN = process.env.OCS_SSH_BIN || "ssh";
+/** OCS_SSH_CHANNELS=0 turns the persistent command channels off (one ssh client per command). */
+const CHANNELS_ON = process.env.OCS_SSH_CHANNELS !== "0";
 
 export interface RunOptions {
   stdin?: string | Buffer;
@@ -215,35 +218,70 @@ function validateHost(h: HostRef): void {
  */
 export const MAX_CONCURRENT_SESSIONS = 4;
 
-/** One host's multiplexed connection. */
+/**
+ * One host's multiplexed connection. Commands with small stdin run on up to MAX_CHANNELS
+ * persistent channels (infra/ssh/channel.ts); the rest spawn one ssh client each. Both count
+ * against MAX_CONCURRENT_SESSIONS: a channel holds one slot for its whole life.
+ */
 export class OpenSshSession implements SshSession {
   #closed = false;
   #active = 0;
   #queue: (() => void)[] = [];
+  #pool: ChannelPool | undefined;
   constructor(
     readonly host: HostRef,
     readonly paths: SshPaths,
     /** PID of the master when this session started it (or found it running). */
     readonly masterPid: number | undefined,
-  ) {}
+  ) {
+    if (CHANNELS_ON) {
+      this.#pool = new ChannelPool({
+        host,
+        sshBin: SSH_BIN,
+        argv: commandArgs(host, paths, CHANNEL_COMMAND),
+        slots: { tryAcquire: () => this.#tryAcquire(), release: () => this.#release() },
+        openTimeoutMs: connectTimeoutSeconds(host) * 1000 + 5000,
+      });
+    }
+  }
 
   get target(): string {
     return describeTarget(this.host);
   }
 
+  /** The persistent channels' ssh clients and remote loops (tests, diagnostics). */
+  get channels(): ChannelPool | undefined {
+    return this.#pool;
+  }
+
+  #tryAcquire(): boolean {
+    if (this.#active >= MAX_CONCURRENT_SESSIONS) return false;
+    this.#active++;
+    return true;
+  }
+
+  // A released slot is handed straight to the next waiter, so the limit is never exceeded.
+  #release(): void {
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#active--;
+  }
+
   async run(command: string, opts: RunOptions = {}): Promise<RemoteRunResult> {
     if (this.#closed) throw new Error(`${this.target}: SSH session already closed`);
     const timeoutMs = opts.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    // A released slot is handed straight to the next waiter, so the limit is never exceeded.
-    if (this.#active < MAX_CONCURRENT_SESSIONS) this.#active++;
-    else await new Promise<void>((r) => this.#queue.push(r));
+    const stdin = opts.stdin ?? "";
+    if (this.#pool && Buffer.byteLength(stdin) <= CHANNEL_MAX_STDIN) {
+      // Resolves undefined when no channel can serve it: then the spawn path below.
+      const c = await this.#pool.run(command, typeof stdin === "string" ? Buffer.from(stdin, "utf8") : stdin, timeoutMs);
+      if (c) return { code: c.code, stdout: c.stdout.toString("utf8"), stderr: c.stderr };
+    }
+    if (!this.#tryAcquire()) await new Promise<void>((r) => this.#queue.push(r));
     let r: SpawnResult;
     try {
-      r = await spawnSsh(commandArgs(this.host, this.paths, command), { stdin: opts.stdin ?? "", timeoutMs });
+      r = await spawnSsh(commandArgs(this.host, this.paths, command), { stdin, timeoutMs });
     } finally {
-      const next = this.#queue.shift();
-      if (next) next();
-      else this.#active--;
+      this.#release();
     }
     if (r.spawnError) throw new Error(`cannot start the ssh client (${SSH_BIN}): ${r.spawnError}; install OpenSSH's client`);
     if (r.timedOut || r.code === 255 || r.code === null) {
@@ -262,11 +300,13 @@ export class OpenSshSession implements SshSession {
   /** Forgets this session; the master stays for ControlPersist so a sibling process can reuse it. */
   async close(): Promise<void> {
     this.#closed = true;
+    await this.#pool?.close();
   }
 
   /** Stops the master connection now (`ssh -O exit`). */
   async exitMaster(): Promise<void> {
     this.#closed = true;
+    await this.#pool?.close();
     await spawnSsh(controlArgs(this.host, this.paths, "exit"), { timeoutMs: 5000 });
   }
 }
