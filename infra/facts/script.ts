@@ -65,7 +65,7 @@ kind() {
   else echo missing; fi
 }
 tab="$(printf '\t')"
-tmo() { if command -v timeout >/dev/null 2>&1; then timeout 10 "$@"; else "$@"; fi; }
+tmo() { if command -v timeout >/dev/null 2>&1; then timeout "\${TMO:-10}" "$@"; else "$@"; fi; }
 pwfield() { getent passwd "$1" 2>/dev/null | cut -d: -f"$2"; }
 p format 1
 if [ -r /etc/os-release ]; then
@@ -135,7 +135,9 @@ bundle="$PREFIX/lib/openclaw-oauth-sync/openclaw-oauth-sync.cjs"
 status_json=""
 if [ -f "$bundle" ] && [ -f "$RUNTIME_CONFIG" ] && [ -n "$node" ]; then
   status_json="$(mktemp 2>/dev/null || echo "/tmp/ocs-facts-status.$$")"
-  ( tmo "$node" "$bundle" --config "$RUNTIME_CONFIG" status --json > "$status_json" 2>/dev/null || true ) &
+  # Its verdict on the targets is TargetsInSync's input: no report reads as drift, so it gets far
+  # longer than the other probes (a loaded host, a slow docker exec), within the script's 60 s.
+  ( TMO=45 tmo "$node" "$bundle" --config "$RUNTIME_CONFIG" status --json > "$status_json" 2>/dev/null || true ) &
   status_pid=$!
 fi
 if [ -n "$node" ]; then
