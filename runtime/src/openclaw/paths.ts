@@ -14,9 +14,7 @@ export function agentsRoot(stateDir: string): string {
 }
 
 /** `<stateDir>/agents/<id>/agent`, OpenClaw's default agent dir. */
-export function defaultAgentDir(stateDir: string, agentId: string): string {
-  return join(stateDir, "agents", agentId, "agent");
-}
+export { defaultAgentDir } from "../contract/declared-agents";
 
 /** The shared database 2026.9.6 creates (facts §7); also the target of `doctor --fix` relocation. */
 export function sharedSqlitePath(stateDir: string): string {
