@@ -48,6 +48,8 @@ export const RawFactsSchema = z.strictObject({
       parse: opt(z.enum(["json", "json5"])),
       agentsList: z.array(z.string()).default([]),
       agentsEntries: opt(z.literal("yes")),
+      /** {list: [{id, agentDir?}], entries: {id: {agentDir?}}} as JSON: only when some agent has its own agentDir. */
+      agentsDeclared: opt(z.string()),
       anthropicProvider: opt(z.enum(["present", "broken"])),
     }),
   creds: z.strictObject({

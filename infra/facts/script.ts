@@ -146,6 +146,7 @@ if [ -n "$node" ]; then
   p node.version "$("$node" --version 2>/dev/null || true)"
 fi
 config_shape=""
+openclaw_dir=""
 if [ -f "$config" ]; then
   p config.lastTouchedVersion "$(grep -o '"lastTouchedVersion"[[:space:]]*:[[:space:]]*"[^"]*"' "$config" 2>/dev/null | head -n 1 | sed 's/.*"\([^"]*\)"$/\1/' || true)"
   config_shape=yes
@@ -156,6 +157,7 @@ if [ "$MODE" = host ]; then
     p openclaw.path "$oc"
     real="$(readlink -f "$oc" 2>/dev/null || true)"
     dir="$(dirname "$real")"
+    openclaw_dir="$dir"
     for pj in "$dir/package.json" "$dir/../package.json" "$dir/../lib/node_modules/openclaw/package.json"; do
       if [ -f "$pj" ] && grep -q '"name"[[:space:]]*:[[:space:]]*"openclaw"' "$pj" 2>/dev/null; then
         p openclaw.version "$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$pj" | head -n 1)"
@@ -199,16 +201,30 @@ if [ -n "$node" ] && [ -x "$node" ] && { [ -n "$config_shape" ] || [ -n "$status
   # (2) From the runtime's status: only the expiry times and the state word.
   "$node" -e '
     const fs = require("fs");
-    const [configPath, statusPath] = process.argv.slice(1);
+    const [configPath, statusPath, openclawDir] = process.argv.slice(1);
+    // (3) Agents with their own agentDir (ids and dirs only): the units must be allowed to write there.
+    const declaredAgents = (c) => {
+      const a = (c && c.agents) || {};
+      const dirOf = (e) => (e && typeof e === "object" && typeof e.agentDir === "string" ? { agentDir: e.agentDir } : {});
+      const d = {
+        list: Array.isArray(a.list) ? a.list.map((e) => ({ id: e && e.id, ...dirOf(e) })) : [],
+        entries: a.entries && typeof a.entries === "object" ? Object.fromEntries(Object.entries(a.entries).map(([k, e]) => [k, dirOf(e)])) : {},
+      };
+      if (d.list.some((e) => e.agentDir) || Object.values(d.entries).some((e) => e.agentDir)) console.log("config.agentsDeclared=" + JSON.stringify(d).replace(/[\r\n]/g, " "));
+    };
     if (configPath) {
-      let c, ok = true;
-      try { c = JSON.parse(fs.readFileSync(configPath, "utf8")); } catch { ok = false; }
-      if (!ok) console.log("config.parse=json5");
-      else {
+      let c, text = "", ok = true;
+      try { text = fs.readFileSync(configPath, "utf8"); c = JSON.parse(text); } catch { ok = false; }
+      if (!ok) {
+        console.log("config.parse=json5");
+        // A JSON5 file: read with the json5 that OpenClaw itself ships, when it is installed here.
+        try { declaredAgents(require(require.resolve("json5", { paths: [openclawDir] })).parse(text)); } catch {}
+      } else {
         console.log("config.parse=json");
         const a = (c && c.agents) || {};
         if (Array.isArray(a.list)) a.list.forEach((x, i) => console.log("config.agentsList=" + i + ":" + (x && x.id)));
         if (a.entries && typeof a.entries === "object") console.log("config.agentsEntries=yes");
+        declaredAgents(c);
         const p = c && c.models && c.models.providers && c.models.providers.anthropic;
         if (p) console.log("config.anthropicProvider=" + (/\/v1\/?$/.test(String(p.baseUrl || "")) ? "broken" : "present"));
       }
@@ -223,7 +239,7 @@ if [ -n "$node" ] && [ -x "$node" ] && { [ -n "$config_shape" ] || [ -n "$status
         const level = j && j.check && j.check.level;
         if (typeof level === "string") console.log("status.state=" + level.replace(/[^A-Za-z-]/g, "").slice(0, 32));
       }
-      // (3) The verdict of the runtime per target (states only, never a value): what TargetsInSync audits.
+      // (4) The verdict of the runtime per target (states only, never a value): what TargetsInSync audits.
       const line = (v) => String(v).replace(/[\r\n]+/g, " ").slice(0, 200);
       if (j && Array.isArray(j.targets)) {
         console.log("status.targets=reported");
@@ -233,7 +249,7 @@ if [ -n "$node" ] && [ -x "$node" ] && { [ -n "$config_shape" ] || [ -n "$status
         if (typeof j.targetsError === "string") console.log("status.outOfSync=targets: cannot inspect (" + line(j.targetsError).slice(0, 160) + ")");
       } else console.log("status.targets=unreadable");
     }
-  ' "\${config_shape:+$config}" "$status_json" 2>/dev/null || true
+  ' "\${config_shape:+$config}" "$status_json" "\${openclaw_dir:-/nonexistent}" 2>/dev/null || true
 fi
 [ -n "$status_json" ] && rm -f "$status_json"
 exit 0

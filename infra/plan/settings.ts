@@ -8,6 +8,7 @@ import type { RuntimeInstallPaths } from "../contracts";
 import type { EraOrUnknown, Facts } from "../facts/interpret";
 import type { StackConfig } from "./stack-config";
 import { DEFAULT_SYNC_STATE_DIR } from "../../runtime/src/contract/schema";
+import { CONTAINER_HOME, parseDeclaredAgents } from "../../runtime/src/contract/declared-agents";
 
 export const UNIT_PREFIX = "openclaw-oauth-sync";
 export const UNIT_DIR = "/etc/systemd/system";
@@ -56,6 +57,32 @@ export interface HostSettings {
   fileOwner?: { uid: number; gid: number } | undefined;
   /** Whether the notification secrets file is installed. */
   hasSecrets: boolean;
+  /**
+   * Host paths of the agent dirs openclaw.json gives agents of their own (`agentDir`), resolved
+   * as the runtime resolves them: the runtime writes those agents' stores, so the units must be
+   * allowed to (they may not exist yet).
+   */
+  declaredAgentDirs: string[];
+}
+
+/**
+ * Pure: the agent dirs openclaw.json declares, from the facts (a JSON openclaw.json only: the
+ * facts script reads no JSON5; such a host's own agent dirs belong in the target's agentDirs).
+ */
+export function declaredAgentDirs(c: StackConfig, f: Facts): string[] {
+  const text = f.config.agentsDeclared;
+  if (text === undefined) return [];
+  let doc: unknown;
+  try {
+    doc = { agents: JSON.parse(text) as unknown };
+  } catch {
+    return [];
+  }
+  const d =
+    c.mode === "docker"
+      ? parseDeclaredAgents(doc, f.stateDir.path, CONTAINER_HOME, `${CONTAINER_HOME}/.openclaw`)
+      : parseDeclaredAgents(doc, f.stateDir.path, f.account.home);
+  return d.agents.filter((a) => a.custom).map((a) => a.agentDir);
 }
 
 /**
@@ -97,6 +124,7 @@ export function resolveSettings(c: StackConfig, f: Facts, opts: { hasSecrets: bo
     // be readable by it (facts/openclaw.md §2.2). Natively, the state dir's owner is right.
     fileOwner: c.mode === "docker" ? { uid: 1000, gid: 1000 } : undefined,
     hasSecrets: opts.hasSecrets,
+    declaredAgentDirs: declaredAgentDirs(c, f),
   };
 }
 

@@ -86,10 +86,6 @@ export function runtimeArgv(s: HostSettings, ...args: string[]): string[] {
   return [s.nodePath, s.paths.bundle, "--config", s.paths.configFile, ...args];
 }
 
-function uniqueSorted(paths: Iterable<string>): string[] {
-  return [...new Set(paths)].sort();
-}
-
 function isUnder(path: string, dir: string): boolean {
   const d = dir.replace(/\/+$/, "");
   return path === d || path.startsWith(`${d}/`);
@@ -97,9 +93,14 @@ function isUnder(path: string, dir: string): boolean {
 
 /** Directories the watcher writes: the state dir and the directory of each target outside it. */
 export function writablePaths(s: HostSettings): string[] {
-  const out = [s.openclawStateDir];
-  const add = (p: string | undefined) => {
-    if (p && !isUnder(p, s.openclawStateDir)) out.push(p);
+  return writableEntries(s).map((e) => e.path);
+}
+
+/** What the units may write, each with whether it may be missing when the unit starts ("-"). */
+export function writableEntries(s: HostSettings): { path: string; optional: boolean }[] {
+  const out = new Map<string, boolean>([[s.openclawStateDir, false]]);
+  const add = (p: string | undefined, optional = false) => {
+    if (p && !isUnder(p, s.openclawStateDir) && !out.has(p)) out.set(p, optional);
   };
   add(posix.dirname(s.configPath)); // paste-token records meta in openclaw.json; atomic writes need the dir
   for (const t of s.stack.targets) {
@@ -108,7 +109,9 @@ export function writablePaths(s: HostSettings): string[] {
     if ((t.kind === "env" || t.kind === "oauth-json") && t.path) add(posix.dirname(t.path));
   }
   if (s.stack.dockerComposeDir) add(s.stack.dockerComposeDir);
-  return uniqueSorted(out);
+  // Agents openclaw.json gives their own agentDir: the runtime syncs them when the dir exists.
+  for (const d of s.declaredAgentDirs) add(d, true);
+  return [...out].map(([path, optional]) => ({ path, optional })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**
@@ -141,8 +144,8 @@ export function planWatchView(s: HostSettings): WatchServiceView {
     after: docker ? "network-online.target docker.service" : "network-online.target",
     onFailure: s.stack.alertOnFailure ? `${UNIT_PREFIX}-alert@%n.service` : undefined,
     execStartPost: clearAlertOnStart(s, "watch"),
-    readWritePaths: writablePaths(s)
-      .map((p) => escapePathListEntry(p, false, "ReadWritePaths"))
+    readWritePaths: writableEntries(s)
+      .map((e) => escapePathListEntry(e.path, e.optional, "ReadWritePaths"))
       .join(" "),
     docker,
     capabilities: s.serviceUser.name === "root" ? ROOT_CAPABILITIES : "",
@@ -160,10 +163,10 @@ function refreshTimeoutStart(): string {
 
 export function planRefreshView(s: HostSettings): RefreshServiceView {
   const claudeHome = s.stack.refreshOn === "host" ? (claudeHomeOf(s.claudeCredentials) ?? s.claudeAccount.home) : undefined;
-  const rw = writablePaths(s);
+  const rw = writableEntries(s);
   // "-": a missing home must not stop the unit; the runtime then reports the missing login itself.
-  const entries = rw.map((p) => escapePathListEntry(p, false, "ReadWritePaths"));
-  if (claudeHome && !rw.some((p) => isUnder(claudeHome, p))) entries.push(escapePathListEntry(claudeHome, true, "ReadWritePaths"));
+  const entries = rw.map((e) => escapePathListEntry(e.path, e.optional, "ReadWritePaths"));
+  if (claudeHome && !rw.some((e) => isUnder(claudeHome, e.path))) entries.push(escapePathListEntry(claudeHome, true, "ReadWritePaths"));
   return {
     ...common(s, "refresh", "openclaw-oauth-sync: renew Claude Code's login before it expires", ["refresh", "--scheduled"]),
     after: s.stack.mode === "docker" ? "network-online.target docker.service" : "network-online.target",

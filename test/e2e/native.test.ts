@@ -3,20 +3,30 @@
  * systemd. up → units enabled+active, targets hold the token (owner, mode) → a new login reaches
  * every target within a second → no-change preview → four hand edits each show in preview → up
  * repairs → a second up changes nothing → destroy leaves none of our files and openclaw.json
- * byte-identical. No token in the state, the CLI output or the journal.
+ * byte-identical. No token in the state, the CLI output or the journal. One agent has its own
+ * agentDir outside the state dir (declared in the JSON5 openclaw.json): the units write it too.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findLeakedToken } from "../helpers/tokens";
 import { TestHost, previewOps, waitFor, withTestHost } from "./harness";
-import { makeCreds, ownerMode, prepareNative, writeCredsAs } from "./fixtures";
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import { makeCreds, OPENCLAW_JSON, ownerMode, prepareNative, writeCredsAs } from "./fixtures";
+
+const ROOT = resolve(__dirname, "..", "..");
 
 const STACK = "native";
 const USER = "claw";
 const STATE = `/home/${USER}/.openclaw`;
 const CREDS = `/home/${USER}/.claude/.credentials.json`;
 const CALL_LOG = `${STATE}/.standin-calls.log`;
-const TARGETS = [`${STATE}/agents/main/agent/auth-profiles.json`, `${STATE}/agents/work/agent/auth-profiles.json`, `${STATE}/.env`];
+// An agent openclaw.json gives its own agentDir outside the state dir: the sandboxed units may
+// write there only because the program reads the declaration (a JSON5 file here, read with the
+// json5 that OpenClaw ships) and lists the dir in ReadWritePaths.
+const OUTSIDE_AGENT = "/srv/agents/ops";
+const TARGETS = [`${STATE}/agents/main/agent/auth-profiles.json`, `${STATE}/agents/work/agent/auth-profiles.json`, `${OUTSIDE_AGENT}/auth-profiles.json`, `${STATE}/.env`];
+const OPENCLAW_JSON_WITH_OUTSIDE_AGENT = OPENCLAW_JSON.replace('"agents": {', `"agents": {\n    "list": [{ "id": "ops", "agentDir": "${OUTSIDE_AGENT}", }],`);
 // /var/lib/openclaw-oauth-sync (the units' StateDirectory: hashes and times, no tokens) is kept
 // by destroy; it is reported, not asserted (see docs/testing.md, "End-to-end tests").
 const OUR_PATHS = ["/etc/openclaw-oauth-sync", "/usr/local/lib/openclaw-oauth-sync", "/usr/local/bin/openclaw-oauth-sync"];
@@ -33,8 +43,13 @@ test("e2e native: up, live sync, drift audit, repair, destroy; no token leaks", 
     const tokens: string[] = [];
     const a = makeCreds();
     tokens.push(a.accessToken, a.refreshToken);
-    await prepareNative(h, { user: USER, agents: ["main", "work"], creds: a });
+    assert.notEqual(OPENCLAW_JSON_WITH_OUTSIDE_AGENT, OPENCLAW_JSON);
+    await prepareNative(h, { user: USER, agents: ["main", "work"], creds: a, openclawJson: OPENCLAW_JSON_WITH_OUTSIDE_AGENT });
+    await h.sh(`install -d -m 0700 -o ${USER} -g ${USER} /srv/agents ${OUTSIDE_AGENT}`);
     await h.installStandIns({ log: CALL_LOG }, { openclawOnPath: true, claudeOnPath: false });
+    // The stand-in ships json5 beside it, as an npm install of OpenClaw does.
+    const json5 = execFileSync("tar", ["-C", join(ROOT, "node_modules"), "-cz", "json5/package.json", "json5/lib"]).toString("base64");
+    await h.sh("mkdir -p /usr/local/lib/ocs-standin/node_modules && base64 -d | tar -C /usr/local/lib/ocs-standin/node_modules -xz", { stdin: json5 });
     await h.sh(`install -m 0666 -o ${USER} -g ${USER} /dev/null ${CALL_LOG}`);
     await h.verboseSshd();
     const jsonBefore = await h.sh(`sha256sum < ${STATE}/openclaw.json`);

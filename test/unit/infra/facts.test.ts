@@ -1,14 +1,16 @@
 /** Facts: the script's output interpreted (fixtures), eras, refusals, and the script run for real. */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { eraForVersion, hostProblems, interpretFacts, parseOpenClawVersion, type Facts } from "../../../infra/facts/interpret";
 import { factsScript } from "../../../infra/facts/script";
 import { facts, factsText } from "../plan/fixtures";
 import { fakeAccessToken, findLeakedToken } from "../../helpers/tokens";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
 
 function withLines(name: string, edit: (lines: string[]) => string[]): Facts {
   const r = interpretFacts(edit(factsText(name).split("\n")).join("\n"), "h");
@@ -163,13 +165,45 @@ describe("facts script", () => {
     assert.equal(factsWithStatus(JSON.stringify({ schemaVersion: 1 })).facts.targetsOutOfSync, undefined);
   });
 
+  test("a JSON5 openclaw.json: its agents' own agentDirs are read with the json5 OpenClaw ships (none without OpenClaw)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ocs-facts-"));
+    try {
+      const state = join(dir, "state");
+      mkdirSync(state);
+      writeFileSync(join(state, "openclaw.json"), `{\n  // JSON5, as a hand edit leaves it\n  agents: { list: [{ id: "ops", agentDir: "/srv/agents/ops", }], },\n}\n`);
+      // An npm-style OpenClaw install: bin/openclaw -> lib/node_modules/openclaw/openclaw.mjs, json5 beside it.
+      const lib = join(dir, "lib", "node_modules");
+      mkdirSync(join(lib, "openclaw"), { recursive: true });
+      writeFileSync(join(lib, "openclaw", "package.json"), '{ "name": "openclaw", "version": "2026.5.28" }\n');
+      writeFileSync(join(lib, "openclaw", "openclaw.mjs"), "#!/bin/sh\n", { mode: 0o755 });
+      symlinkSync(join(ROOT, "node_modules", "json5"), join(lib, "json5"));
+      mkdirSync(join(dir, "bin"));
+      symlinkSync(join(lib, "openclaw", "openclaw.mjs"), join(dir, "bin", "openclaw"));
+      const script = factsScript({ mode: "host", dockerComposeService: "openclaw-gateway", installPrefix: join(dir, "prefix"), openclawStateDir: state, nodePath: process.execPath });
+      const run = (path: string) => {
+        const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000, env: { ...process.env, PATH: path } });
+        assert.equal(r.status, 0, r.stderr);
+        const parsed = interpretFacts(r.stdout, "local");
+        assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
+        return parsed.facts;
+      };
+      const withOpenClaw = run(`${join(dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`);
+      assert.equal(withOpenClaw.config.parse, "json5");
+      assert.deepEqual(JSON.parse(withOpenClaw.config.agentsDeclared ?? "null"), { list: [{ id: "ops", agentDir: "/srv/agents/ops" }], entries: {} });
+      assert.equal(run(process.env.PATH ?? "/usr/bin:/bin").config.agentsDeclared, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("runs with /bin/sh on this machine and its output parses", () => {
     const dir = mkdtempSync(join(tmpdir(), "ocs-facts-"));
     try {
       const state = join(dir, "state dir");
       mkdirSync(join(state, "agents", "main", "agent"), { recursive: true });
       writeFileSync(join(state, "agents", "main", "agent", "auth-state.json"), "{}");
-      writeFileSync(join(state, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: "2026.5.1" }, agents: { list: [{ id: "main" }] } }));
+      const agents = { list: [{ id: "main" }, { id: "ops", agentDir: "/srv/agents/ops", model: "x" }], entries: { night: { agentDir: "~/night", other: 1 } } };
+      writeFileSync(join(state, "openclaw.json"), JSON.stringify({ meta: { lastTouchedVersion: "2026.5.1" }, agents }));
       mkdirSync(join(dir, "creds.json")); // a directory where the file should be
       const script = factsScript({
         mode: "host",
@@ -188,7 +222,9 @@ describe("facts script", () => {
       assert.equal(f.stateDir.kind, "dir");
       assert.deepEqual(f.agents.map((a) => [a.id, a.era]), [["main", "json-split"]]);
       assert.equal(f.openclaw.version ?? f.config.lastTouchedVersion, "2026.5.1");
-      assert.deepEqual(f.config.agentsList, ["0:main"]);
+      assert.deepEqual(f.config.agentsList, ["0:main", "1:ops"]);
+      // ids and agentDirs only, for the units' writable paths (infra/plan/settings.ts)
+      assert.deepEqual(JSON.parse(f.config.agentsDeclared ?? "null"), { list: [{ id: "main" }, { id: "ops", agentDir: "/srv/agents/ops" }], entries: { night: { agentDir: "~/night" } } });
       assert.equal(f.credentials.kind, "dir");
       assert.equal(f.node?.path, process.execPath);
       assert.equal(f.bundlePresent, false);

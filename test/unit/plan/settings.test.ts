@@ -1,11 +1,12 @@
 /** Host settings: who the units run as, and host-dependent defaults. */
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { decideServiceUser, installPaths } from "../../../infra/plan/settings";
-import { toOnCalendar, writablePaths } from "../../../infra/plan/units";
+import { decideServiceUser, installPaths, resolveSettings, UNIT_NAMES } from "../../../infra/plan/settings";
+import { planUnits, toOnCalendar, writableEntries, writablePaths } from "../../../infra/plan/units";
+import { loadTemplates } from "../../../infra/templates";
 import { planRoute } from "../../../infra/plan/route";
 import { planWrapper } from "../../../infra/plan/wrapper";
-import { dockerSettings, nativeSettings, stack } from "./fixtures";
+import { DOCKER_STACK, dockerSettings, facts, NATIVE_STACK, nativeSettings, stack } from "./fixtures";
 
 const acct = (name: string) => ({ name });
 
@@ -49,6 +50,38 @@ describe("settings and small planners", () => {
   test("writable paths: the state dir, plus target dirs outside it", () => {
     assert.deepEqual(writablePaths(nativeSettings()), ["/home/claw/.openclaw"]);
     assert.deepEqual(writablePaths(nativeSettings({ targets: [{ kind: "env", path: "/srv/compose/.env" }] })), ["/home/claw/.openclaw", "/srv/compose"]);
+  });
+
+  test("writable paths: agent dirs openclaw.json declares outside the state dir, resolved as the runtime does, may be missing", () => {
+    const declared = JSON.stringify({
+      list: [
+        { id: "work", agentDir: "~/agents/work" },
+        { id: "ops", agentDir: "/srv/agents/ops" },
+        { id: "rel", agentDir: "agents/rel" },
+        { id: "in", agentDir: "/home/claw/.openclaw/custom/in" },
+        { id: "main" },
+      ],
+      entries: { night: { agentDir: "/srv/agents/night" } },
+    });
+    const f = facts("native-debian12");
+    const s = resolveSettings(stack(NATIVE_STACK), { ...f, config: { ...f.config, agentsDeclared: declared } }, { hasSecrets: false });
+    assert.deepEqual(s.declaredAgentDirs, ["/home/claw/agents/work", "/srv/agents/ops", "/home/claw/.openclaw/custom/in", "/srv/agents/night"]);
+    assert.deepEqual(writableEntries(s), [
+      { path: "/home/claw/.openclaw", optional: false },
+      { path: "/home/claw/agents/work", optional: true },
+      { path: "/srv/agents/night", optional: true },
+      { path: "/srv/agents/ops", optional: true },
+    ]);
+    const watch = planUnits(s, loadTemplates()).find((u) => u.name === UNIT_NAMES.watch)!;
+    assert.match(watch.content, /^ReadWritePaths=\/home\/claw\/\.openclaw -\/home\/claw\/agents\/work -\/srv\/agents\/night -\/srv\/agents\/ops$/m);
+    // Docker: agent dirs are the container's paths; inside its state dir they map into the mounted one.
+    const d = facts("docker-sqlite");
+    const inContainer = JSON.stringify({ list: [{ id: "w", agentDir: "/home/node/.openclaw/custom/w" }, { id: "x", agentDir: "/data/x" }] });
+    const ds = resolveSettings(stack(DOCKER_STACK), { ...d, config: { ...d.config, agentsDeclared: inContainer } }, { hasSecrets: true });
+    assert.deepEqual(ds.declaredAgentDirs, [`${d.stateDir.path}/custom/w`]);
+    assert.deepEqual(writablePaths(ds), writablePaths(dockerSettings()));
+    // Garbage in the fact is no agent dir (the facts script writes JSON; a bad line must not throw).
+    assert.deepEqual(resolveSettings(stack(NATIVE_STACK), { ...f, config: { ...f.config, agentsDeclared: "{" } }, { hasSecrets: false }).declaredAgentDirs, []);
   });
 
   test("route names the era's mechanism", () => {
