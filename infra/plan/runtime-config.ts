@@ -73,6 +73,8 @@ export function runtimeConfigInput(s: HostSettings): Record<string, unknown> {
       ...(c.claudeCli ? { cli: c.claudeCli } : {}),
       ...(c.claudeCommand && !c.claudeCli ? { command: c.claudeCommand } : {}),
       ...(c.refreshMaxWaitMinutes !== undefined ? { maxWaitMinutes: c.refreshMaxWaitMinutes } : {}),
+      ...(c.refreshMaxRunMinutes !== undefined ? { maxRunMinutes: c.refreshMaxRunMinutes } : {}),
+      ...(c.refreshRenewBeforeExpiry !== undefined ? { renewBeforeExpiry: c.refreshRenewBeforeExpiry } : {}),
       ...(c.loginWarnDays !== undefined ? { loginWarnDays: c.loginWarnDays } : {}),
     },
     notify,

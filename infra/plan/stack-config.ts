@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { TargetSchema } from "../../runtime/src/contract/targets";
 import { NotifySchema } from "../../runtime/src/contract/notify";
+import { RenewBeforeExpirySchema } from "../../runtime/src/contract/refresh";
 
 export const PROJECT = "openclaw-oauth-sync";
 
@@ -142,6 +143,10 @@ export const StackConfigSchema = z
     // ANTHROPIC_BASE_URL for the refresh run only (the container's environment may point the CLI at a proxy).
     refreshBaseUrlOverride: z.url({ message: "must be a URL such as https://api.anthropic.com" }).optional(),
     refreshMaxWaitMinutes: z.number().int().min(1).max(720).optional(),
+    // A timer run's whole bound (waiting, attempts, retries); the unit's TimeoutStartSec follows it.
+    refreshMaxRunMinutes: z.number().int().min(1).max(720).optional(),
+    // Where in the CLI's last 5 minutes the renewal aims ({earliestSeconds, latestSeconds} before expiry).
+    refreshRenewBeforeExpiry: RenewBeforeExpirySchema.optional(),
     loginWarnDays: z.number().min(0).max(60).optional(),
     claudeCli: Argv.optional(),
     // Deprecated: the whole argv; mapped by the runtime onto cli/method/printArgs (a warning says so).
@@ -265,6 +270,8 @@ export const STACK_KEYS: Readonly<Record<keyof StackConfig, Decode>> = {
   refreshMethod: "string",
   refreshBaseUrlOverride: "string",
   refreshMaxWaitMinutes: "json",
+  refreshMaxRunMinutes: "json",
+  refreshRenewBeforeExpiry: "json",
   loginWarnDays: "json",
   claudeCli: "json",
   claudeCommand: "json",

@@ -156,9 +156,9 @@ export function planWatchView(s: HostSettings): WatchServiceView {
  * A scheduled run may wait for the renewal point and retry for refresh.maxRunMinutes, plus one
  * CLI run (timeoutSeconds) and the sync after it: the unit's bound sits above all of that.
  */
-function refreshTimeoutStart(): string {
+function refreshTimeoutStart(s: HostSettings): string {
   const r = RefreshSchema.parse({});
-  return `${r.maxRunMinutes + Math.ceil(r.timeoutSeconds / 60) + 5}min`;
+  return `${(s.stack.refreshMaxRunMinutes ?? r.maxRunMinutes) + Math.ceil(r.timeoutSeconds / 60) + 5}min`;
 }
 
 export function planRefreshView(s: HostSettings): RefreshServiceView {
@@ -175,7 +175,7 @@ export function planRefreshView(s: HostSettings): RefreshServiceView {
     readWritePaths: entries.join(" "),
     claudeHomeWritable: claudeHome !== undefined,
     timerName: UNIT_NAMES.refreshTimer,
-    timeoutStartSec: refreshTimeoutStart(),
+    timeoutStartSec: refreshTimeoutStart(s),
     capabilities: s.serviceUser.name === "root" ? ROOT_CAPABILITIES : "",
   };
 }

@@ -5,6 +5,9 @@ import { ConfigSchema } from "../../../runtime/src/contract/schema";
 import { planRuntimeConfig, runtimeConfigInput } from "../../../infra/plan/runtime-config";
 import { configReader, dockerSettings, nativeSettings } from "./fixtures";
 import { parseStackConfig } from "../../../infra/plan/stack-config";
+import { UNIT_NAMES } from "../../../infra/plan/settings";
+import { planUnits } from "../../../infra/plan/units";
+import { loadTemplates } from "../../../infra/templates";
 
 describe("runtime config planner", () => {
   test("native: parses with the runtime's ConfigSchema; paths come from the host's facts", () => {
@@ -47,10 +50,20 @@ describe("runtime config planner", () => {
     assert.equal(planRuntimeConfig(nativeSettings({ refreshWindowMinutes: 30 })).sha256, a.sha256);
   });
 
-  test("refreshMethod, claudeCli, refreshMaxWaitMinutes, loginWarnDays and refreshOn reach refresh.*", () => {
+  test("refreshMethod, claudeCli, refreshMaxWaitMinutes, refreshMaxRunMinutes, refreshRenewBeforeExpiry, loginWarnDays and refreshOn reach refresh.*", () => {
     const c = planRuntimeConfig(
-      dockerSettings({ refreshMethod: "print", claudeCli: ["/home/node/.local/bin/claude"], refreshMaxWaitMinutes: 30, loginWarnDays: 7, refreshOn: "container" }),
+      dockerSettings({
+        refreshMethod: "print",
+        claudeCli: ["/home/node/.local/bin/claude"],
+        refreshMaxWaitMinutes: 30,
+        refreshMaxRunMinutes: 60,
+        refreshRenewBeforeExpiry: { earliestSeconds: 240, latestSeconds: 60 },
+        loginWarnDays: 7,
+        refreshOn: "container",
+      }),
     ).config;
+    assert.equal(c.refresh.maxRunMinutes, 60);
+    assert.deepEqual(c.refresh.renewBeforeExpiry, { earliestSeconds: 240, latestSeconds: 60 });
     assert.equal(c.refresh.method, "print");
     assert.deepEqual(c.refresh.cli, ["/home/node/.local/bin/claude"]);
     assert.equal(c.refresh.maxWaitMinutes, 30);
@@ -99,4 +112,16 @@ test("refreshBaseUrlOverride reaches refresh.baseUrlOverride; a value that is no
   const bad = parseStackConfig(configReader({ host: "gw1", refreshBaseUrlOverride: "api.anthropic.com" }), ["host", "refreshBaseUrlOverride"]);
   assert.equal(bad.ok, false);
   assert.match((bad as { message: string }).message, /refreshBaseUrlOverride: must be a URL such as https:\/\/api\.anthropic\.com/);
+});
+
+test("refreshMaxRunMinutes also bounds the refresh unit (TimeoutStartSec); a renewal range outside the CLI's window is refused", () => {
+  const unit = (s: ReturnType<typeof nativeSettings>) => planUnits(s, loadTemplates()).find((u) => u.name === UNIT_NAMES.refreshService)!.content;
+  // default: 45 min + the CLI's 2 min + 5
+  assert.match(unit(nativeSettings()), /^TimeoutStartSec=52min$/m);
+  assert.match(unit(nativeSettings({ refreshMaxRunMinutes: 90 })), /^TimeoutStartSec=97min$/m);
+  for (const range of [{ earliestSeconds: 60, latestSeconds: 120 }, { earliestSeconds: 300, latestSeconds: 120 }]) {
+    const bad = parseStackConfig(configReader({ host: "gw1", refreshRenewBeforeExpiry: range }), ["host", "refreshRenewBeforeExpiry"]);
+    assert.equal(bad.ok, false, JSON.stringify(range));
+    assert.match((bad as { message: string }).message, /refreshRenewBeforeExpiry/);
+  }
 });
