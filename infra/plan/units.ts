@@ -91,12 +91,10 @@ function isUnder(path: string, dir: string): boolean {
   return path === d || path.startsWith(`${d}/`);
 }
 
-/** Directories the watcher writes: the state dir and the directory of each target outside it. */
-export function writablePaths(s: HostSettings): string[] {
-  return writableEntries(s).map((e) => e.path);
-}
-
-/** What the units may write, each with whether it may be missing when the unit starts ("-"). */
+/**
+ * Directories the units write (their ReadWritePaths): the state dir, the directory of each target
+ * outside it, and declared agent dirs; each with whether it may be missing when the unit starts ("-").
+ */
 export function writableEntries(s: HostSettings): { path: string; optional: boolean }[] {
   const out = new Map<string, boolean>([[s.openclawStateDir, false]]);
   const add = (p: string | undefined, optional = false) => {

@@ -2,13 +2,14 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
 import { decideServiceUser, installPaths, resolveSettings, UNIT_NAMES } from "../../../infra/plan/settings";
-import { planUnits, toOnCalendar, writableEntries, writablePaths } from "../../../infra/plan/units";
+import { planUnits, toOnCalendar, writableEntries } from "../../../infra/plan/units";
 import { loadTemplates } from "../../../infra/templates";
 import { planRoute } from "../../../infra/plan/route";
 import { planWrapper } from "../../../infra/plan/wrapper";
 import { DOCKER_STACK, dockerSettings, facts, NATIVE_STACK, nativeSettings, stack } from "./fixtures";
 
 const acct = (name: string) => ({ name });
+const writablePaths = (s: Parameters<typeof writableEntries>[0]) => writableEntries(s).map((e) => e.path);
 
 describe("service account", () => {
   const cases: [string, Record<string, unknown>, string, string, boolean, string][] = [
@@ -50,6 +51,7 @@ describe("settings and small planners", () => {
   test("writable paths: the state dir, plus target dirs outside it", () => {
     assert.deepEqual(writablePaths(nativeSettings()), ["/home/claw/.openclaw"]);
     assert.deepEqual(writablePaths(nativeSettings({ targets: [{ kind: "env", path: "/srv/compose/.env" }] })), ["/home/claw/.openclaw", "/srv/compose"]);
+    assert.ok(writableEntries(nativeSettings({ targets: [{ kind: "env", path: "/srv/compose/.env" }] })).every((e) => !e.optional), "target dirs must exist");
   });
 
   test("writable paths: agent dirs openclaw.json declares outside the state dir, resolved as the runtime does, may be missing", () => {
