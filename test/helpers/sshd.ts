@@ -21,6 +21,7 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HostRef } from "../../infra/contracts";
+import { pidAlive } from "../../runtime/src/proc";
 
 export const SSHD_BIN = "/usr/sbin/sshd";
 export const TEST_USER = "ocs-test";
@@ -115,15 +116,6 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function childPids(parent: number): number[] {
   const out: number[] = [];
   for (const name of readdirSync("/proc")) {
@@ -215,10 +207,10 @@ export async function startSshd(opts: { user?: string } = {}): Promise<Sshd> {
       // end them too, found by parent PID, so no connection of this test survives it.
       const children = childPids(pid);
       for (const p of [pid, ...children]) {
-        if (alive(p)) process.kill(p, "SIGTERM");
+        if (pidAlive(p)) process.kill(p, "SIGTERM");
       }
       await waitFor(`sshd pid ${pid} and its ${children.length} connection processes to exit`, 5000, () =>
-        [pid, ...children].every((p) => !alive(p)),
+        [pid, ...children].every((p) => !pidAlive(p)),
       );
       rmSync(dir, { recursive: true, force: true });
     },

@@ -3,22 +3,14 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { REPO, runNodeChild } from "../helpers/node-child";
 import { startSshd, type Sshd } from "../helpers/sshd";
+import { pidAlive } from "../../runtime/src/proc";
 import { closeAll, getSession, openSession, runScript, SshError, type OpenSshSession } from "../../infra/ssh/transport";
 import { CHANNEL_MAX_STDIN, MAX_CHANNELS } from "../../infra/ssh/channel";
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitFor(what: string, ms: number, probe: () => boolean): Promise<void> {
   const deadline = Date.now() + ms;
@@ -60,37 +52,14 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   assert.fail("expected the call to fail");
 }
 
-const REPO = join(__dirname, "..", "..");
-
 /** A fresh node process that runs one command over a channel and then just ends (no closeAll). */
-function childRun(host: object): Promise<{ code: number | null; out: string; ms: number }> {
-  const code = `
-    const { getSession } = require(${JSON.stringify(join(REPO, "infra/ssh/transport.ts"))});
-    getSession(JSON.parse(process.env.OCS_TEST_HOST)).then(async (s) => {
-      const out = await s.check("echo child-ok");
-      process.stdout.write(JSON.stringify({ out, pids: s.channels.processes.map((p) => p.pid) }));
-    }, (e) => { console.error(String(e)); process.exit(3); });
-  `;
-  const t0 = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], {
-      cwd: REPO,
-      env: { ...process.env, OCS_TEST_HOST: JSON.stringify(host) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`the child process did not end within 20 s (an open channel kept it alive?): ${out}`));
-    }, 20_000);
-    child.on("close", (c) => {
-      clearTimeout(timer);
-      resolve({ code: c, out, ms: Date.now() - t0 });
-    });
-  });
-}
+const CHILD_RUN = `
+  const { getSession } = require(${JSON.stringify(join(REPO, "infra/ssh/transport.ts"))});
+  getSession(JSON.parse(process.env.OCS_TEST_HOST)).then(async (s) => {
+    const out = await s.check("echo child-ok");
+    process.stdout.write(JSON.stringify({ out, pids: s.channels.processes.map((p) => p.pid) }));
+  }, (e) => { console.error(String(e)); process.exit(3); });
+`;
 
 describe("ssh command channels (real sshd on 127.0.0.1)", () => {
   let sshd: Sshd;
@@ -213,7 +182,7 @@ describe("ssh command channels (real sshd on 127.0.0.1)", () => {
     const e = await rejection(pending);
     assert.ok(e instanceof SshError, String(e));
     assert.match(e.message, /SSH command channel ended \(ssh exited with signal SIGKILL\)/);
-    await waitFor(`ssh pid ${pid} gone`, 5000, () => !alive(pid));
+    await waitFor(`ssh pid ${pid} gone`, 5000, () => !pidAlive(pid));
     assert.equal(await s.check("echo after-local-kill"), "after-local-kill\n");
   });
 
@@ -241,12 +210,13 @@ describe("ssh command channels (real sshd on 127.0.0.1)", () => {
   });
 
   test("an idle channel keeps no process alive; its ssh client ends with the process", async () => {
-    const r = await childRun(sshd.hostRef());
+    const r = await runNodeChild(CHILD_RUN, { OCS_TEST_HOST: JSON.stringify(sshd.hostRef()) });
+    assert.ok(!r.timedOut, `the child process did not end within 20 s (an open channel kept it alive?): ${r.out}`);
     assert.equal(r.code, 0, r.out);
     const { out, pids } = JSON.parse(r.out) as { out: string; pids: number[] };
     assert.equal(out, "child-ok\n");
     assert.equal(pids.length, 1, "the command ran on a channel");
-    await waitFor(`the child's channel ssh pid ${pids[0]} to end`, 3000, () => !alive(pids[0]!));
+    await waitFor(`the child's channel ssh pid ${pids[0]} to end`, 3000, () => !pidAlive(pids[0]!));
   });
 
   test("a host where the loop cannot start → the spawn path, as before", async () => {
@@ -269,9 +239,9 @@ describe("ssh command channels (real sshd on 127.0.0.1)", () => {
     await Promise.all([s.check("sleep 0.2"), s.check("sleep 0.2")]);
     const pids = channelsOf(s).processes.map((p) => p.pid!);
     assert.ok(pids.length >= 1);
-    for (const pid of pids) assert.ok(alive(pid));
+    for (const pid of pids) assert.ok(pidAlive(pid));
     await closeAll({ exitMasters: true });
-    for (const pid of pids) assert.ok(!alive(pid), `ssh pid ${pid} still runs`);
+    for (const pid of pids) assert.ok(!pidAlive(pid), `ssh pid ${pid} still runs`);
     assert.deepEqual(sshChildren(), [], "no ssh child process of ours is left");
     // A new session afterwards works (and gets new channels).
     s = await getSession(sshd.hostRef());

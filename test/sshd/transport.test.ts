@@ -3,42 +3,25 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { REPO, runNodeChild } from "../helpers/node-child";
 import { freePort, startSshd, type Sshd } from "../helpers/sshd";
 import { closeAll, getSession, openSession, runScript, SshError, sshArgvFor, connectionKey } from "../../infra/ssh/transport";
 import type { HostRef } from "../../infra/contracts";
 
-const REPO = join(__dirname, "..", "..");
+/** A fresh node process (own ssh session cache) that runs one command over `getSession`. */
+const CHILD_RUN = `
+  const { getSession } = require(${JSON.stringify(join(REPO, "infra/ssh/transport.ts"))});
+  getSession(JSON.parse(process.env.OCS_TEST_HOST)).then((s) => s.check("echo child-ok")).then((o) => { process.stdout.write(o); }, (e) => { console.error(String(e)); process.exit(3); });
+`;
 
-/** Runs a fresh node process (own ssh session cache) that runs one command over `getSession`. */
-function runInChildProcess(host: HostRef): Promise<{ code: number | null; out: string }> {
-  const code = `
-    const { getSession } = require(${JSON.stringify(join(REPO, "infra/ssh/transport.ts"))});
-    const host = JSON.parse(process.env.OCS_TEST_HOST);
-    getSession(host).then((s) => s.check("echo child-ok")).then((o) => { process.stdout.write(o); }, (e) => { console.error(String(e)); process.exit(3); });
-  `;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], {
-      cwd: REPO,
-      env: { ...process.env, OCS_TEST_HOST: JSON.stringify(host) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error("timed out after 20 s waiting for the child process's ssh command"));
-    }, 20_000);
-    child.on("close", (c) => {
-      clearTimeout(timer);
-      resolve({ code: c, out });
-    });
-  });
+async function runInChildProcess(host: HostRef): Promise<{ code: number | null; out: string }> {
+  const r = await runNodeChild(CHILD_RUN, { OCS_TEST_HOST: JSON.stringify(host) });
+  assert.ok(!r.timedOut, `timed out after 20 s waiting for the child process's ssh command: ${r.out}`);
+  return r;
 }
 
 async function expectSshError(p: Promise<unknown>, kind: string, re: RegExp): Promise<SshError> {
