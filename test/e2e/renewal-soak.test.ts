@@ -17,6 +17,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CLAUDE_VERSIONS } from "../helpers/claude-sandbox";
 import { runSoak, soakUnavailableReason } from "./soak";
+import { QUICK_RETRIES } from "../../runtime/src/refresh/backoff";
 
 const VERSION = CLAUDE_VERSIONS[0];
 const LIFETIMES = Number(process.env.OCS_SOAK_LIFETIMES ?? 3);
@@ -36,16 +37,17 @@ test(`renewal soak: the real claude ${VERSION}, ${LIFETIMES} token lifetimes of 
     const at = `lifetime ${l.index}: ${JSON.stringify(l)}`;
     // One CLI run renews. Claude Code 2.1.332 sometimes exits from `auth status` before its
     // refresh starts (no token request at all); such a run is retried after 5 s (due-not-renewed).
-    // Every run beyond the one that renewed must be such a run, and there are at most three.
+    // Every run beyond the one that renewed must be such a run, at most QUICK_RETRIES of them.
     assert.equal(l.tokenOk, 1, `one run renewed (one successful token request); ${at}`);
-    assert.ok(l.cliRuns >= 1 && l.cliRuns <= 4, `1 CLI run, plus at most 3 quick retries of runs that never tried; ${at}`);
+    assert.ok(l.cliRuns >= 1 && l.cliRuns <= 1 + QUICK_RETRIES, `1 CLI run, plus at most ${QUICK_RETRIES} quick retries of runs that never tried; ${at}`);
     assert.equal(l.cliRuns - l.tokenOk - l.tokenFailed, l.cliRuns - 1, `every extra CLI run made no token request; ${at}`);
     assert.equal(l.tokenFailed, 0, `no failed token request; ${at}`);
     assert.equal(l.modelCalls, 0, `no model call; ${at}`);
     assert.equal(l.expiredTargetSeconds, 0, `no target held an expired token; ${at}`);
     assert.equal(l.targetWithoutToken, 0, `every target held a token at every poll; ${at}`);
     assert.notEqual(l.targetsCurrentAfterS, null, `every target got this lifetime's token; ${at}`);
-    assert.ok(l.renewedBeforeExpiryS >= 100 && l.renewedBeforeExpiryS <= 300, `renewed inside Claude Code's window, near the aimed 270–120 s before expiry; ${at}`);
+    // Each quick retry (5 s plus the run) moves the renewal a little closer to the expiry.
+    assert.ok(l.renewedBeforeExpiryS >= 100 - 10 * (l.cliRuns - 1) && l.renewedBeforeExpiryS <= 300, `renewed inside Claude Code's window, near the aimed 270–120 s before expiry; ${at}`);
     assert.equal(l.pages, 0, `no page; ${at}`);
   }
   assert.ok(r.tokenResponseToIssueMs.every((ms) => Math.abs(ms) < 5000), `each token response lies within 5 s of the issue time the CLI wrote (the lifetime attribution holds): ${r.tokenResponseToIssueMs.join(", ")}`);

@@ -17,13 +17,15 @@ export function backoffDelayMs(cfg: BackoffConfig, failures: number, random: () 
 /**
  * A CLI run that never called the token endpoint although the token was due: Claude Code 2.1.332
  * sometimes exits from `auth status` after its connectivity probe, before its refresh starts (seen
- * both after a failed refresh and in the steady-state soak). Anthropic was not contacted, so
- * there is nothing to back off from: the first few are retried after a few seconds, so that the
- * renewal stays well inside the CLI's window.
+ * both after a failed refresh, 4–6 runs of 12, and in the steady-state soak, up to 4 in a row).
+ * Anthropic's token endpoint was not contacted, so there is nothing to back off from: such runs
+ * are retried after a few seconds, up to QUICK_RETRIES in a row (about 1.5 min with the runs
+ * themselves, inside the 270–120 s the renewal aims before expiry), and the usual backoff after
+ * them starts from its base: counting them as failures would make the next wait the longest.
  */
 export const CLI_DID_NOT_TRY = "due-not-renewed";
 export const QUICK_RETRY_MS = 5_000;
-export const QUICK_RETRIES = 3;
+export const QUICK_RETRIES = 12;
 
 /** The backoff after a failed attempt. */
 export function nextBackoff(
@@ -36,8 +38,15 @@ export function nextBackoff(
   // A backoff for an older login does not count: the streak starts again for this one.
   const sameLogin = previous !== undefined && previous.fingerprint === failed.fingerprint;
   const failures = sameLogin ? previous.failures + 1 : 1;
-  const quick = failed.reason === CLI_DID_NOT_TRY && failures <= QUICK_RETRIES && (failures === 1 || previous?.reason === CLI_DID_NOT_TRY);
-  const b: BackoffState = { failures, until: now + (quick ? QUICK_RETRY_MS : backoffDelayMs(cfg, failures, random)), reason: failed.reason, outcome: failed.outcome };
+  const quickBefore = sameLogin ? (previous.quickRetries ?? 0) : 0;
+  const quick = failed.reason === CLI_DID_NOT_TRY && quickBefore === failures - 1 && quickBefore < QUICK_RETRIES;
+  const b: BackoffState = {
+    failures,
+    until: now + (quick ? QUICK_RETRY_MS : backoffDelayMs(cfg, failures - quickBefore, random)),
+    reason: failed.reason,
+    outcome: failed.outcome,
+  };
+  if (quick || quickBefore > 0) b.quickRetries = quickBefore + (quick ? 1 : 0);
   if (failed.fingerprint !== undefined) b.fingerprint = failed.fingerprint;
   return b;
 }

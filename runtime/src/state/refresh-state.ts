@@ -40,6 +40,8 @@ export const BackoffStateSchema = z.object({
   outcome: RefreshOutcomeSchema,
   /** Backoff applies to this login only: a new token (re-login, renewal by someone else) voids it. */
   fingerprint: z.string().optional(),
+  /** Of `failures`, the runs that never tried (retried after seconds): the exponential backoff does not count them. */
+  quickRetries: z.number().int().nonnegative().optional(),
 });
 export type BackoffState = z.infer<typeof BackoffStateSchema>;
 

@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffActive, backoffDelayMs, maxBackoffMs, nextBackoff, QUICK_RETRY_MS } from "../../../runtime/src/refresh/backoff";
+import { backoffActive, backoffDelayMs, maxBackoffMs, nextBackoff, QUICK_RETRIES, QUICK_RETRY_MS } from "../../../runtime/src/refresh/backoff";
 import { BackoffSchema, RefreshSchema } from "../../../runtime/src/contract/refresh";
 
 const cfg = BackoffSchema.parse({});
@@ -46,17 +46,30 @@ describe("backoff", () => {
   });
 });
 
-test("a CLI run that never called the token endpoint is retried after 5 s, three times, then backs off as usual", () => {
+test("a CLI run that never called the token endpoint is retried after 5 s, up to QUICK_RETRIES in a row; the backoff after them starts from its base", () => {
   const cfg = BackoffSchema.parse({});
   const failed = { outcome: "transient" as const, reason: "due-not-renewed", fingerprint: "f1" };
-  let b = nextBackoff(cfg, undefined, failed, 1_000, () => 0.5);
-  assert.equal(b.until - 1_000, QUICK_RETRY_MS);
-  b = nextBackoff(cfg, b, failed, 2_000, () => 0.5);
-  b = nextBackoff(cfg, b, failed, 3_000, () => 0.5);
-  assert.equal(b.failures, 3);
-  assert.equal(b.until - 3_000, QUICK_RETRY_MS);
-  b = nextBackoff(cfg, b, failed, 4_000, () => 0.5);
-  assert.ok(b.until - 4_000 >= 60_000, "the fourth waits like any transient failure");
+  let b: ReturnType<typeof nextBackoff> | undefined;
+  for (let i = 1; i <= QUICK_RETRIES; i++) {
+    b = nextBackoff(cfg, b, failed, i * 1_000, () => 0.5);
+    assert.equal(b.until - i * 1_000, QUICK_RETRY_MS, `quick retry ${i}`);
+  }
+  assert.equal(b!.failures, QUICK_RETRIES);
+  b = nextBackoff(cfg, b, failed, 100_000, () => 0.5);
+  assert.equal(b.until - 100_000, 60_000, "the next waits the base delay, not the delay of its failure count");
+  b = nextBackoff(cfg, b, { ...failed, reason: "token-endpoint-500" }, 200_000, () => 0.5);
+  assert.equal(b.until - 200_000, 120_000, "and the backoff grows from there");
   const endpoint = nextBackoff(cfg, undefined, { outcome: "transient", reason: "token-endpoint-500", fingerprint: "f1" }, 1_000, () => 0.5);
   assert.equal(endpoint.until - 1_000, 60_000, "an answer from the token endpoint backs off normally");
+  // A real failure first: a run that never tried after it is not a quick retry (the endpoint may still be down).
+  const after = nextBackoff(cfg, endpoint, failed, 70_000, () => 0.5);
+  assert.equal(after.until - 70_000, 120_000);
+  // Two runs that never tried, then the endpoint answers 500: that is the streak's first real failure.
+  let mixed = nextBackoff(cfg, undefined, failed, 0, () => 0.5);
+  mixed = nextBackoff(cfg, mixed, failed, 10_000, () => 0.5);
+  mixed = nextBackoff(cfg, mixed, { ...failed, reason: "token-endpoint-500" }, 20_000, () => 0.5);
+  assert.equal(mixed.until - 20_000, 60_000);
+  // A new login starts the count again.
+  const fresh = nextBackoff(cfg, { ...b, fingerprint: "f0" }, failed, 300_000, () => 0.5);
+  assert.equal(fresh.until - 300_000, QUICK_RETRY_MS);
 });
