@@ -5,11 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { frameHangsInspect, inspectSafeStack, makeInspectSafe } from "../../../infra/error-stack";
+import { REPO, runNodeChild, type NodeChildResult } from "../../helpers/node-child";
 
-const REPO = join(__dirname, "..", "..", "..");
 // The frame shape seen in a real failing preview (source-mapped @pulumi/pulumi).
 const BAD = "    at async Stack.initializeAndRegisterOutputs (/work/main/node_modules/@pulumi/resource.ts:1598:22)";
 const STACK = [
@@ -50,7 +49,7 @@ test("makeInspectSafe rewrites the error and its cause chain in place", () => {
 });
 
 /** Runs util.inspect(err, { colors: true }) like Pulumi's program runner, in a child (it may hang). */
-function inspectInChild(sanitize: boolean, timeoutMs: number): Promise<{ ms: number; code: number | null; timedOut: boolean }> {
+function inspectInChild(sanitize: boolean, timeoutMs: number): Promise<NodeChildResult> {
   const code = `
     const util = require("util");
     const { makeInspectSafe } = require(${JSON.stringify(join(REPO, "infra/error-stack.ts"))});
@@ -58,19 +57,7 @@ function inspectInChild(sanitize: boolean, timeoutMs: number): Promise<{ ms: num
     if (${sanitize}) makeInspectSafe(e);
     util.inspect(e, { colors: true });
   `;
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], { cwd: REPO, stdio: "ignore" });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("close", (c) => {
-      clearTimeout(timer);
-      resolve({ ms: Date.now() - t0, code: c, timedOut });
-    });
-  });
+  return runNodeChild(code, {}, timeoutMs);
 }
 
 test("a sanitized error is inspected (colours on, as Pulumi does) within seconds", { timeout: 60_000 }, async (t) => {
