@@ -162,7 +162,13 @@ test("e2e docker mode on a real engine: label lookup, both eras through the bind
       if (r.code !== 0) throw new Error(`docker-compose up failed:\n${r.stdout}\n${r.stderr}`);
     };
     const box = async (): Promise<Box> => {
-      const ids = (await engine.dockerOk(["ps", "-q", "--no-trunc", "--filter", `label=com.docker.compose.service=${SERVICE}`])).split("\n").filter(Boolean);
+      const running = async () => (await engine.dockerOk(["ps", "-q", "--no-trunc", "--filter", `label=com.docker.compose.service=${SERVICE}`])).split("\n").filter(Boolean);
+      // The watcher restarts the container after it changed something in it (reloadAction): a
+      // moment with none running is expected then; wait for it to be back, bounded.
+      const ids = await waitFor(`a running ${SERVICE} container`, 60_000, async () => {
+        const r = await running();
+        return r.length > 0 ? r : undefined;
+      }, 500).catch((): string[] => []);
       assert.equal(ids.length, 1, `one running ${SERVICE} container, got ${ids.length}`);
       const startedAt = await engine.dockerOk(["inspect", "--format", "{{.State.StartedAt}}", ids[0]!]);
       return { id: ids[0]!, startedAt };
@@ -211,13 +217,14 @@ test("e2e docker mode on a real engine: label lookup, both eras through the bind
       return s.includes(a.accessToken) ? s : undefined;
     });
     assert.ok(stored.includes('"anthropic:default"'));
-    const seenJson = await modelsStatus();
-    assert.match(seenJson, /anthropic:default/, `OpenClaw ${JSON_ERA} in the container does not see the profile:\n${seenJson.slice(0, 2000)}`);
+    // The reload's restart first: a query meanwhile could meet the container stopping.
     const c1b = await waitFor("the reload restarting the container", 60_000, async () => {
       const b = await box();
       return b.startedAt !== c1.startedAt ? b : undefined;
     });
     assert.equal(c1b.id, c1.id, "gateway-restart restarts the container, it does not recreate it");
+    const seenJson = await modelsStatus();
+    assert.match(seenJson, /anthropic:default/, `OpenClaw ${JSON_ERA} in the container does not see the profile:\n${seenJson.slice(0, 2000)}`);
     // The refresh below is started by hand, once the fake listens; the timer must not race it
     // (the next `pulumi up` starts the timer again).
     await h.sh("systemctl stop openclaw-oauth-sync-refresh.timer");
@@ -295,14 +302,15 @@ test("e2e docker mode on a real engine: label lookup, both eras through the bind
     const pasteExec = engine.log().split("\n").filter((l) => /form data: .*Cmd/.test(l) && l.includes("paste-token"));
     assert.ok(pasteExec.length >= 1, "no docker exec of paste-token in the engine's log");
     assert.match(pasteExec[pasteExec.length - 1]!, /AttachStdin\\?":true/, "paste-token gets the token on stdin");
-    const seenSqlite = await modelsStatus();
-    assert.match(seenSqlite, /anthropic:default/, `OpenClaw ${SQLITE_ERA} in the container has no anthropic:default profile:\n${seenSqlite.slice(0, 2000)}`);
-    assert.ok(existsSync(join(home, ".openclaw", "state", "openclaw.sqlite")), "the SQLite store is on the host side of the bind mount");
+    // The restart after the paste first: a query meanwhile could meet the container stopping.
     const c3c = await waitFor("the restart after the paste", 60_000, async () => {
       const now = await box();
       return now.startedAt !== c3b.startedAt ? now : undefined;
     });
     assert.equal(c3c.id, c3.id);
+    const seenSqlite = await modelsStatus();
+    assert.match(seenSqlite, /anthropic:default/, `OpenClaw ${SQLITE_ERA} in the container has no anthropic:default profile:\n${seenSqlite.slice(0, 2000)}`);
+    assert.ok(existsSync(join(home, ".openclaw", "state", "openclaw.sqlite")), "the SQLite store is on the host side of the bind mount");
 
     // 4. No token anywhere it must not be.
     const inspect = await engine.dockerOk(["inspect", (await box()).id]);
