@@ -106,6 +106,15 @@ describe("hosts that cannot work are refused with one clear message each", () =>
   }
 });
 
+/** Runs the facts script with /bin/sh on this machine; it must exit 0 and its output parse. */
+function runFactsScript(script: string, env: NodeJS.ProcessEnv = process.env): { stdout: string; facts: Facts } {
+  const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000, env });
+  assert.equal(r.status, 0, r.stderr);
+  const parsed = interpretFacts(r.stdout, "local");
+  assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
+  return { stdout: r.stdout, facts: parsed.facts };
+}
+
 /** Runs the facts script on this machine with a stand-in runtime whose `status --json` prints `statusText`. */
 function factsWithStatus(statusText: string): { stdout: string; facts: Facts } {
   const dir = mkdtempSync(join(tmpdir(), "ocs-facts-"));
@@ -123,11 +132,7 @@ function factsWithStatus(statusText: string): { stdout: string; facts: Facts } {
       openclawStateDir: join(dir, "state"),
       nodePath: process.execPath,
     });
-    const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000 });
-    assert.equal(r.status, 0, r.stderr);
-    const parsed = interpretFacts(r.stdout, "local");
-    assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
-    return { stdout: r.stdout, facts: parsed.facts };
+    return runFactsScript(script);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -180,13 +185,7 @@ describe("facts script", () => {
       mkdirSync(join(dir, "bin"));
       symlinkSync(join(lib, "openclaw", "openclaw.mjs"), join(dir, "bin", "openclaw"));
       const script = factsScript({ mode: "host", dockerComposeService: "openclaw-gateway", installPrefix: join(dir, "prefix"), openclawStateDir: state, nodePath: process.execPath });
-      const run = (path: string) => {
-        const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000, env: { ...process.env, PATH: path } });
-        assert.equal(r.status, 0, r.stderr);
-        const parsed = interpretFacts(r.stdout, "local");
-        assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
-        return parsed.facts;
-      };
+      const run = (path: string) => runFactsScript(script, { ...process.env, PATH: path }).facts;
       const withOpenClaw = run(`${join(dir, "bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`);
       assert.equal(withOpenClaw.config.parse, "json5");
       assert.deepEqual(JSON.parse(withOpenClaw.config.agentsDeclared ?? "null"), { list: [{ id: "ops", agentDir: "/srv/agents/ops" }], entries: {} });
@@ -213,11 +212,7 @@ describe("facts script", () => {
         claudeCredentials: join(dir, "creds.json"),
         nodePath: process.execPath,
       });
-      const r = spawnSync("sh", ["-s"], { input: script, encoding: "utf8", timeout: 20_000 });
-      assert.equal(r.status, 0, r.stderr);
-      const parsed = interpretFacts(r.stdout, "local");
-      assert.ok(parsed.ok, !parsed.ok ? parsed.message : "");
-      const f = parsed.facts;
+      const f = runFactsScript(script).facts;
       assert.equal(f.stateDir.path, state);
       assert.equal(f.stateDir.kind, "dir");
       assert.deepEqual(f.agents.map((a) => [a.id, a.era]), [["main", "json-split"]]);
